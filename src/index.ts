@@ -1,0 +1,5 @@
+// ndgrad's public surface: re-exports only.
+
+export * from "./tensor/index.ts";
+export { manualSeed, Generator, defaultGenerator } from "./utils/rng.ts";
+export { gradcheck, type GradcheckOptions, type GradcheckResult } from "./utils/gradcheck.ts";

@@ -1,0 +1,93 @@
+// The backward pass: walk the graph in reverse topological order, sum gradients where paths meet, fill leaves' .grad.
+
+import { allocate } from "./dtype.ts";
+import { noGrad } from "./grad-mode.ts";
+import { fmt, sameShape } from "./shape.ts";
+import { fromArray, Tensor } from "./tensor.ts";
+
+export interface BackwardOptions {
+  /** Keep the graph so that backward can run through it again (as PyTorch's retain_graph). */
+  retainGraph?: boolean;
+}
+
+/**
+ * Computes d(root)/d(leaf) for every leaf that requires a gradient and adds it into `leaf.grad`.
+ * A non-scalar root needs `gradient` (the upstream gradient, same shape): backward computes the
+ * vector-Jacobian product. The walk is iterative, so a chain of any length fits in the stack.
+ */
+export function backward(root: Tensor, gradient?: Tensor, options: BackwardOptions = {}): void {
+  if (!root.requiresGrad) {
+    throw new Error("backward: this tensor does not require grad and has no gradFn (set requiresGrad on an input, and do not compute it inside noGrad)");
+  }
+  if (gradient === undefined) {
+    if (root.size !== 1) throw new Error(`backward: a gradient is needed for a non-scalar output of shape ${fmt(root.shape)} (e.g. z.backward(onesLike(z)))`);
+    gradient = fromArray(allocate(root.dtype, 1).fill(1), root.shape);
+  } else if (!(gradient instanceof Tensor) || !sameShape(gradient.shape, root.shape) || gradient.dtype !== root.dtype) {
+    const got = gradient instanceof Tensor ? `${fmt(gradient.shape)} ${gradient.dtype}` : typeof gradient;
+    throw new Error(`backward: the gradient must match the output (${fmt(root.shape)} ${root.dtype}), got ${got}`);
+  }
+  const order = topologicalOrder(root);
+  const grads = new Map<Tensor, Tensor>([[root, gradient]]);
+  noGrad(() => {
+    for (let i = order.length - 1; i >= 0; i--) {
+      const node = order[i];
+      const g = grads.get(node);
+      grads.delete(node);
+      if (g === undefined) continue;
+      const fn = node.gradFn;
+      if (fn === null) {
+        accumulateLeaf(node, g);
+        continue;
+      }
+      const inputGrads = fn.backward!(g);
+      fn.inputs.forEach((input, k) => {
+        const gi = inputGrads[k];
+        if (!gi || !input.requiresGrad) return;
+        if (!sameShape(gi.shape, input.shape)) throw new Error(`backward of ${fn.op}: gradient ${fmt(gi.shape)} for input ${k} of shape ${fmt(input.shape)} (a bug in the op)`);
+        const previous = grads.get(input);
+        grads.set(input, previous ? previous.add(gi) : gi);
+      });
+      if (!options.retainGraph) {
+        fn.backward = null;
+        fn.inputs = [];
+      }
+    }
+  });
+}
+
+/** Nodes that need a gradient, inputs before the ops that use them (iterative depth-first post-order). */
+function topologicalOrder(root: Tensor): Tensor[] {
+  const order: Tensor[] = [];
+  const visited = new Set<Tensor>([root]);
+  const stack: [Tensor, number][] = [[root, 0]];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1];
+    const fn = top[0].gradFn;
+    if (fn !== null && fn.backward === null) {
+      throw new Error(`backward: the graph through ${fn.op} was already released by an earlier backward (pass { retainGraph: true } to the first call to go through it twice)`);
+    }
+    const inputs = fn?.inputs ?? [];
+    if (top[1] < inputs.length) {
+      const child = inputs[top[1]++];
+      if (child.requiresGrad && !visited.has(child)) {
+        visited.add(child);
+        stack.push([child, 0]);
+      }
+    } else {
+      stack.pop();
+      order.push(top[0]);
+    }
+  }
+  return order;
+}
+
+/** leaf.grad += g, as PyTorch accumulates across backward calls. The stored grad never aliases g. */
+function accumulateLeaf(leaf: Tensor, g: Tensor): void {
+  if (!leaf.requiresGrad) return;
+  if (leaf.grad === null) {
+    leaf.grad = fromArray(g.values().slice(), leaf.shape);
+  } else {
+    if (!sameShape(leaf.grad.shape, leaf.shape)) throw new Error(`backward: the existing .grad has shape ${fmt(leaf.grad.shape)} but the tensor has ${fmt(leaf.shape)}`);
+    leaf.grad = leaf.grad.add(g);
+  }
+}

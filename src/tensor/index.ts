@@ -1,0 +1,17 @@
+// The tensor package: the Tensor class with its methods installed, creation functions, ops and autograd.
+
+import "./methods.ts";
+
+export { Tensor, fromArray, fromOp, opHooks, type GradFn, type Backward, type Nested, type OpHook } from "./tensor.ts";
+export { tensor, zeros, ones, full, zerosLike, onesLike, rand, randn, arange, scalar, type TensorOptions, type FromDataOptions, type RandomOptions } from "./create.ts";
+export { noGrad, isGradEnabled } from "./grad-mode.ts";
+export { backward, type BackwardOptions } from "./autograd.ts";
+export { add, sub, mul, div, neg, pow, exp, log, sqrt, abs, clamp } from "./elementwise.ts";
+export { relu, leakyRelu, sigmoid, tanh, gelu, softmax, logSoftmax, stableSigmoid } from "./activation.ts";
+export { sum, mean, max, argmax, expandTo } from "./reduce.ts";
+export { matmul, matrixLayout, type MatrixLayout } from "./matmul.ts";
+export { reshape, transpose, permute, flatten, unsqueeze, squeeze, indexSelect, detach, to, clone } from "./views.ts";
+export { sumToShape, broadcastView } from "./broadcast.ts";
+export { checkTensor, type Operand } from "./operand.ts";
+export { fmt, sizeOf, normalizeDim, broadcastShapes, splitAt, type Shape } from "./shape.ts";
+export { allocate, type DType, type FloatArray } from "./dtype.ts";

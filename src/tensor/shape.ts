@@ -1,0 +1,69 @@
+// Shape arithmetic: sizes, row-major strides, dims, broadcasting, and how shapes are written in errors.
+
+export type Shape = readonly number[];
+
+/** Shapes are written as PyTorch prints them in errors: [3, 4]. */
+export function fmt(shape: Shape): string {
+  return `[${shape.join(", ")}]`;
+}
+
+export function sizeOf(shape: Shape): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+export function rowMajorStrides(shape: Shape): number[] {
+  const strides = new Array<number>(shape.length);
+  let s = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    strides[i] = s;
+    s *= shape[i];
+  }
+  return strides;
+}
+
+export function sameShape(a: Shape, b: Shape): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export function checkShape(op: string, shape: readonly unknown[]): number[] {
+  for (const d of shape) {
+    if (typeof d !== "number" || !Number.isInteger(d) || d < 0) {
+      throw new RangeError(`${op}: invalid shape [${shape.map(String).join(", ")}]: sizes must be non-negative integers`);
+    }
+  }
+  return shape as number[];
+}
+
+/** Resolves a possibly negative dim against ndim, as PyTorch does; throws with the valid range. */
+export function normalizeDim(op: string, dim: number, ndim: number): number {
+  const lo = ndim === 0 ? -1 : -ndim;
+  const hi = ndim === 0 ? 0 : ndim - 1;
+  if (!Number.isInteger(dim) || dim < lo || dim > hi) {
+    throw new RangeError(`${op}: dim ${dim} is out of range for a tensor of ${ndim} dims (expected ${lo} to ${hi})`);
+  }
+  return dim < 0 ? dim + Math.max(ndim, 1) : dim;
+}
+
+/** NumPy broadcasting: align from the right; sizes must match or be 1. */
+export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
+  const n = Math.max(a.length, b.length);
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    const da = a[a.length - n + i] ?? 1;
+    const db = b[b.length - n + i] ?? 1;
+    if (da !== db && da !== 1 && db !== 1) {
+      throw new RangeError(`${op}: shapes ${fmt(a)} and ${fmt(b)} cannot be broadcast together (dim ${i}: ${da} vs ${db})`);
+    }
+    out[i] = da === 1 ? db : da;
+  }
+  return out;
+}
+
+/** Views a row-major shape as [outer, n, inner] around `dim` (how every per-axis kernel walks it). */
+export function splitAt(shape: Shape, dim: number): [outer: number, n: number, inner: number] {
+  return [sizeOf(shape.slice(0, dim)), shape[dim] ?? 1, sizeOf(shape.slice(dim + 1))];
+}

@@ -1,0 +1,132 @@
+// The Tensor: an ndarray view plus the autograd bookkeeping (requiresGrad, grad, gradFn).
+
+import ndarray, { type NdArray } from "ndarray";
+import ops from "ndarray-ops";
+import { allocate, dtypeOf, type DType, type FloatArray } from "./dtype.ts";
+import { isGradEnabled } from "./grad-mode.ts";
+import { fmt, rowMajorStrides, sizeOf, type Shape } from "./shape.ts";
+
+export type Backward = (grad: Tensor) => (Tensor | null)[];
+
+/** How a tensor was made: the op, its inputs, and how the gradient flows back to each input. */
+export interface GradFn {
+  op: string;
+  inputs: Tensor[];
+  /** One gradient per input (null where the input needs none); null once the graph is released. */
+  backward: Backward | null;
+}
+
+export type Nested = number | Nested[];
+
+export class Tensor {
+  /** The storage: an ndarray view (any strides) over a Float32Array or Float64Array. */
+  data: NdArray<FloatArray>;
+  requiresGrad: boolean;
+  /** Accumulated gradient of a leaf after backward(); assignable (optimizers read it, zeroGrad clears it). */
+  grad: Tensor | null = null;
+  gradFn: GradFn | null = null;
+  /** A label for graphs and error messages (set on parameters by nn.Module). */
+  name?: string;
+
+  constructor(data: NdArray<FloatArray>, requiresGrad = false) {
+    this.data = data;
+    this.requiresGrad = requiresGrad;
+  }
+
+  get dtype(): DType {
+    return dtypeOf(this.data.data);
+  }
+
+  get shape(): number[] {
+    return this.data.shape.slice();
+  }
+
+  get size(): number {
+    return sizeOf(this.data.shape);
+  }
+
+  get ndim(): number {
+    return this.data.shape.length;
+  }
+
+  get isLeaf(): boolean {
+    return this.gradFn === null;
+  }
+
+  /** True when the elements lie in row-major order with no gaps (offset allowed). */
+  isContiguous(): boolean {
+    const { shape, stride } = this.data;
+    let expected = 1;
+    for (let i = shape.length - 1; i >= 0; i--) {
+      if (shape[i] !== 1 && stride[i] !== expected) return false;
+      expected *= shape[i];
+    }
+    return true;
+  }
+
+  /**
+   * The elements in row-major order as a typed array: the storage itself (a subarray, no copy)
+   * when contiguous, a fresh copy otherwise. Do not write through it unless you own the tensor.
+   */
+  values(): FloatArray {
+    const nd = this.data;
+    const n = this.size;
+    if (this.isContiguous()) {
+      return nd.offset === 0 && nd.data.length === n ? nd.data : nd.data.subarray(nd.offset, nd.offset + n);
+    }
+    const out = allocate(this.dtype, n);
+    ops.assign(ndarray(out, nd.shape.slice()), nd);
+    return out;
+  }
+
+  /** The value of a one-element tensor as a number. */
+  item(): number {
+    if (this.size !== 1) throw new RangeError(`item: only a one-element tensor converts to a number, this one has shape ${fmt(this.shape)}`);
+    return this.values()[0];
+  }
+
+  /** Nested arrays of numbers in the tensor's shape (a number for a 0-d tensor). */
+  toArray(): Nested {
+    const flat = this.values();
+    const shape = this.data.shape;
+    if (shape.length === 0) return flat[0];
+    const build = (dim: number, offset: number, stride: number): Nested[] => {
+      const out: Nested[] = new Array(shape[dim]);
+      const inner = stride / shape[dim];
+      for (let i = 0; i < shape[dim]; i++) {
+        out[i] = dim === shape.length - 1 ? flat[offset + i] : build(dim + 1, offset + i * inner, inner);
+      }
+      return out;
+    };
+    return build(0, 0, flat.length);
+  }
+
+  toString(): string {
+    const flags = this.requiresGrad ? ", requiresGrad: true" : "";
+    return `Tensor(${JSON.stringify(this.toArray())}, { shape: ${fmt(this.shape)}, dtype: "${this.dtype}"${flags} })`;
+  }
+}
+
+/** A fresh contiguous tensor around a typed array (no copy). */
+export function fromArray(values: FloatArray, shape: Shape, requiresGrad = false): Tensor {
+  return new Tensor(ndarray(values, shape.slice(), rowMajorStrides(shape)), requiresGrad);
+}
+
+/**
+ * The output of an op: records the inputs and the backward closure when any input requires a
+ * gradient and recording is on (see noGrad). `backward` returns one gradient per input.
+ */
+export function fromOp(op: string, values: FloatArray | NdArray<FloatArray>, shape: Shape, inputs: Tensor[], backward: Backward): Tensor {
+  const nd = ArrayBuffer.isView(values) ? ndarray(values, shape.slice(), rowMajorStrides(shape)) : values;
+  const out = new Tensor(nd);
+  if (isGradEnabled() && inputs.some((t) => t.requiresGrad)) {
+    out.requiresGrad = true;
+    out.gradFn = { op, inputs, backward };
+  }
+  for (const hook of opHooks) hook(op, out, inputs);
+  return out;
+}
+
+/** Called after every op (the anomaly detector plugs in here). */
+export type OpHook = (op: string, output: Tensor, inputs: Tensor[]) => void;
+export const opHooks: OpHook[] = [];
