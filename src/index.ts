@@ -3,3 +3,5 @@
 export * from "./tensor/index.ts";
 export { manualSeed, Generator, defaultGenerator } from "./utils/rng.ts";
 export { gradcheck, type GradcheckOptions, type GradcheckResult } from "./utils/gradcheck.ts";
+export { toDot, type ToDotOptions } from "./utils/graph.ts";
+export { detectAnomaly, isAnomalyEnabled, AnomalyError } from "./utils/anomaly.ts";

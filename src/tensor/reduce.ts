@@ -30,8 +30,9 @@ function dimList(op: string, x: Tensor, dim: number | readonly number[]): number
 export function sum(x: Tensor, dim?: number | readonly number[] | null, keepdim = false): Tensor {
   checkTensor("sum", x);
   if (dim == null) {
-    const all = sumAlong(x.reshape(x.size), 0, false);
-    return keepdim ? all.reshape(x.shape.map(() => 1)) : all;
+    const values = allocate(x.dtype, 1);
+    sumAxis(x.values(), values, 1, x.size, 1);
+    return fromOp("sum", values, keepdim ? x.shape.map(() => 1) : [], [x], (g) => [expandTo(g, x.shape)]);
   }
   const dims = dimList("sum", x, dim);
   let out = x;
