@@ -5,3 +5,5 @@ export { manualSeed, Generator, defaultGenerator } from "./utils/rng.ts";
 export { gradcheck, type GradcheckOptions, type GradcheckResult } from "./utils/gradcheck.ts";
 export { toDot, type ToDotOptions } from "./utils/graph.ts";
 export { detectAnomaly, isAnomalyEnabled, AnomalyError } from "./utils/anomaly.ts";
+export * as data from "./data/index.ts";
+export { DataLoader, TensorDataset, type Dataset } from "./data/index.ts";
