@@ -7,3 +7,5 @@ export { toDot, type ToDotOptions } from "./utils/graph.ts";
 export { detectAnomaly, isAnomalyEnabled, AnomalyError } from "./utils/anomaly.ts";
 export * as data from "./data/index.ts";
 export { DataLoader, TensorDataset, type Dataset } from "./data/index.ts";
+export * as nn from "./nn/index.ts";
+export { save, load, loadWithMetadata, serialize, deserialize } from "./io/safetensors.ts";

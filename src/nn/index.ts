@@ -1,0 +1,13 @@
+// The nn package: Module and layers, losses, and the functional, init and utils namespaces.
+
+export { Module, type LoadStateDictResult } from "./module.ts";
+export { Linear, type LinearOptions } from "./linear.ts";
+export { ReLU, LeakyReLU, Sigmoid, Tanh, GELU, Softmax, LogSoftmax } from "./activation.ts";
+export { Dropout } from "./dropout.ts";
+export { Flatten } from "./flatten.ts";
+export { Sequential } from "./sequential.ts";
+export { CrossEntropyLoss, NLLLoss, MSELoss, BCEWithLogitsLoss } from "./loss-modules.ts";
+export type { Reduction, Targets, LossOptions, NllLossOptions, CrossEntropyOptions } from "./losses.ts";
+export * as functional from "./functional.ts";
+export * as init from "./init.ts";
+export * as utils from "./utils.ts";

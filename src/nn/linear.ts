@@ -1,0 +1,50 @@
+// nn.Linear: a fully-connected layer y = x·Wᵀ + b, weight [out, in] and bias [out] as in PyTorch.
+
+import { zeros, type DType, type Tensor } from "../tensor/index.ts";
+import type { Generator } from "../utils/rng.ts";
+import { linear } from "./functional.ts";
+import { uniform } from "./init.ts";
+import { Module } from "./module.ts";
+
+export interface LinearOptions {
+  /** Learn an additive bias (default true). */
+  bias?: boolean;
+  /** float32 (default), or float64 for gradient checks. */
+  dtype?: DType;
+  /** Draw the initial weights from this generator instead of the seeded default one. */
+  generator?: Generator;
+}
+
+/**
+ * A fully-connected layer. Both tensors start as U(−1/√in, 1/√in), PyTorch's default (its
+ * kaiming_uniform_ with a = √5 reduces to exactly this bound), drawn from the seeded generator:
+ * manualSeed(s) before construction gives the same weights every time.
+ */
+export class Linear extends Module {
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+  declare weight: Tensor;
+  declare bias: Tensor | null;
+
+  constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
+    super();
+    for (const [what, v] of [["inFeatures", inFeatures], ["outFeatures", outFeatures]] as const) {
+      if (!Number.isInteger(v) || v < 0) throw new RangeError(`Linear: ${what} must be a non-negative integer, got ${v}`);
+    }
+    const { bias = true, dtype = "float32", generator } = options;
+    this.inFeatures = inFeatures;
+    this.outFeatures = outFeatures;
+    const bound = inFeatures > 0 ? 1 / Math.sqrt(inFeatures) : 0;
+    this.registerParameter("weight", uniform(zeros([outFeatures, inFeatures], { dtype, requiresGrad: true }), -bound, bound, generator));
+    this.registerParameter("bias", bias ? uniform(zeros([outFeatures], { dtype, requiresGrad: true }), -bound, bound, generator) : null);
+  }
+
+  /** x [batch, in] (or [..., in]) → [batch, out], one fused op. */
+  forward(x: Tensor): Tensor {
+    return linear(x, this.weight, this.bias, `Linear(${this.inFeatures}, ${this.outFeatures})`);
+  }
+
+  extraRepr(): string {
+    return `in_features=${this.inFeatures}, out_features=${this.outFeatures}, bias=${this.bias !== null}`;
+  }
+}
