@@ -9,3 +9,4 @@ export * as data from "./data/index.ts";
 export { DataLoader, TensorDataset, type Dataset } from "./data/index.ts";
 export * as nn from "./nn/index.ts";
 export { save, load, loadWithMetadata, serialize, deserialize } from "./io/safetensors.ts";
+export * as optim from "./optim/index.ts";
