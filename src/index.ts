@@ -10,3 +10,4 @@ export { DataLoader, TensorDataset, type Dataset } from "./data/index.ts";
 export * as nn from "./nn/index.ts";
 export { save, load, loadWithMetadata, serialize, deserialize } from "./io/safetensors.ts";
 export * as optim from "./optim/index.ts";
+export { TrainingDiagnostics, diagnosticsRecords, diagnosticsSeries, formatDiagnostics, ratioWarnings, type LayerStats, type DiagnosticsOptions } from "./utils/diagnostics.ts";

@@ -37,3 +37,4 @@ export {
   type MetricValue,
   type RunRecorderOptions,
 } from "./metrics.ts";
+export { trajectoryChartSvg, trajectoryAnimationHtml, type AnimationPanel, type TrajectoryPath } from "./trajectory-chart.ts";

@@ -13,7 +13,7 @@ import { fromOp, type Tensor } from "./tensor.ts";
 export function matmul(a: Tensor, b: Tensor): Tensor {
   const [x, y] = operands("matmul", a, b);
   if (x.ndim === 0 || y.ndim === 0) throw new RangeError(`matmul: ${fmt(x.shape)} @ ${fmt(y.shape)}: both operands need at least 1 dim`);
-  if (x.ndim === 1) return matmul(x.reshape(1, x.size), y).reshape(dropDim(y.ndim === 1 ? [1] : [...y.shape.slice(0, -2), 1, y.shape[y.ndim - 1]], -2));
+  if (x.ndim === 1) return matmul(x.reshape(1, x.size), y).reshape(y.ndim === 1 ? [] : dropDim([...y.shape.slice(0, -2), 1, y.shape[y.ndim - 1]], -2));
   if (y.ndim === 1) return matmul(x, y.reshape(y.size, 1)).reshape(x.shape.slice(0, -1));
   const [m, k] = x.shape.slice(-2);
   const [k2, n] = y.shape.slice(-2);

@@ -51,7 +51,7 @@ function sumAlong(x: Tensor, dim: number, keepdim: boolean): Tensor {
 /** Mean of all elements, or along `dim`: the sum divided by the number of elements summed. */
 export function mean(x: Tensor, dim?: number | readonly number[] | null, keepdim = false): Tensor {
   checkTensor("mean", x);
-  const count = dim == null ? x.size : dimList("mean", x, dim).reduce((n, d) => n * x.shape[d], 1);
+  const count = dim == null ? x.size : dimList("mean", x, dim).reduce((n, d) => n * (x.shape[d] ?? 1), 1); // a 0-d tensor has no x.shape[0]
   return sum(x, dim, keepdim).div(count);
 }
 
