@@ -11,3 +11,4 @@ export * as nn from "./nn/index.ts";
 export { save, load, loadWithMetadata, serialize, deserialize } from "./io/safetensors.ts";
 export * as optim from "./optim/index.ts";
 export { TrainingDiagnostics, diagnosticsRecords, diagnosticsSeries, formatDiagnostics, ratioWarnings, type LayerStats, type DiagnosticsOptions } from "./utils/diagnostics.ts";
+export { setBackend, getBackend, setNumThreads, getNumThreads, type Backend } from "./kernels/index.ts";

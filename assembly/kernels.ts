@@ -1,0 +1,393 @@
+// WebAssembly SIMD kernels (AssemblyScript): a packed, register-tiled f32 GEMM split across threads,
+// and the Adam and ReLU loops.
+//
+// Built by scripts/build-wasm.mjs into build/wasm/kernels.wasm. The memory is imported and shared:
+// every thread instantiates this module on the same WebAssembly.Memory, and the TypeScript host
+// (src/kernels/wasm/) lays out the operands and writes a job descriptor that all threads read.
+//
+// C = op(A)·op(B) (+ C) is done in two phases, each cut into chunks that threads claim in turn:
+//   pack     A into row pairs  Ap[i/2][p][i%2]   (2 floats per k step: one load per row, splat)
+//            B into panels     Bp[j/16][p][j%16] (16 floats per k step: four f32x4 loads)
+//            reading either layout of each operand, so the transposes cost no more than a copy;
+//   compute  a 2×16 register tile: 2 rows of A times 4 f32x4 of B into 8 f32x4 accumulators
+//            (8 + 4 + 2 = 14 of the 16 SIMD registers). Unrolling the k loop was slower.
+// Any thread may take any chunk (see `run`), so a thread the OS deschedules delays no one.
+
+// Job descriptor: i32 words at `job`. The host writes the same indices (JOB in src/kernels/wasm/runtime.ts).
+const OP: i32 = 0;
+const PHASE: i32 = 1;
+const NT: i32 = 2;
+const M: i32 = 3;
+const N: i32 = 4;
+const K: i32 = 5;
+const A: i32 = 6;
+const LDA: i32 = 7;
+const TA: i32 = 8;
+const B: i32 = 9;
+const LDB: i32 = 10;
+const TB: i32 = 11;
+const AP: i32 = 12;
+const BP: i32 = 13;
+const C: i32 = 14;
+const LDC: i32 = 15;
+const ACC: i32 = 16;
+const KC: i32 = 17;
+const SCRATCH: i32 = 18;
+/** Work queue of the current phase, an i64: (tag << 32) | next chunk, claimed with compare-and-swap. */
+const NEXT: i32 = 20;
+/** Chunks finished in the current phase; the caller waits for it to reach CHUNKS. */
+const DONE: i32 = 22;
+const CHUNKS: i32 = 23;
+/** Row pairs per compute chunk. */
+const GROUP: i32 = 24;
+
+const OP_GEMM: i32 = 1;
+const PHASE_PACK: i32 = 0;
+const PHASE_COMPUTE: i32 = 1;
+/** Row pairs of A per pack chunk. */
+const PACK_PAIRS: i32 = 16;
+
+@inline function field(job: usize, f: i32): i32 {
+  return load<i32>(job + (<usize>f << 2));
+}
+
+@inline function setField(job: usize, f: i32, value: i32): void {
+  store<i32>(job + (<usize>f << 2), value);
+}
+
+/** Where the host may start laying out buffers (after this module's static data). */
+export function heapBase(): usize {
+  return __heap_base;
+}
+
+/**
+ * Splits the job's current phase into chunks (CHUNKS, GROUP) for `NT` threads and opens its work
+ * queue under `tag`. Chunks are handed out dynamically, so a thread the OS has descheduled holds
+ * up no one: the others take its share.
+ */
+export function prepare(job: usize, tag: i32): void {
+  plan(job);
+  setField(job, DONE, 0);
+  atomic.store<i64>(job + (<usize>NEXT << 2), <i64>tag << 32);
+}
+
+function plan(job: usize): void {
+  const m = field(job, M), n = field(job, N), nt = field(job, NT);
+  const pairs = (m + 1) >> 1, panels = (n + 15) >> 4;
+  if (field(job, PHASE) == PHASE_PACK) {
+    setField(job, CHUNKS, (pairs + PACK_PAIRS - 1) / PACK_PAIRS + panels);
+  } else {
+    // One 16-wide panel per chunk; split the rows too when there are few panels to go round.
+    const groups = min(pairs, max(1, (4 * nt + panels - 1) / panels));
+    const group = (pairs + groups - 1) / groups;
+    setField(job, GROUP, group);
+    setField(job, CHUNKS, panels * ((pairs + group - 1) / group));
+  }
+}
+
+/**
+ * Every thread's entry point (the caller is thread 0): claims chunks of the current phase until
+ * none are left. `tag` is the phase's sequence number; a thread that wakes late, after the phase
+ * it was called for has ended, finds another tag in NEXT and does nothing. Returns the chunks it did.
+ */
+export function run(job: usize, tid: i32, tag: i32): i32 {
+  const next = job + (<usize>NEXT << 2);
+  let claimed = 0;
+  let word = atomic.load<i64>(next);
+  while (<i32>(word >>> 32) == tag && <i32>word < field(job, CHUNKS)) {
+    if (atomic.cmpxchg<i64>(next, word, word + 1) == word) {
+      runChunk(job, <i32>word, tid);
+      claimed++;
+      atomic.add<i32>(job + (<usize>DONE << 2), 1);
+    }
+    word = atomic.load<i64>(next);
+  }
+  return claimed;
+}
+
+/** The whole GEMM on the calling thread. */
+export function gemm(job: usize): void {
+  setField(job, NT, 1);
+  for (let phase = PHASE_PACK; phase <= PHASE_COMPUTE; phase++) {
+    setField(job, PHASE, phase);
+    plan(job);
+    const chunks = field(job, CHUNKS);
+    for (let chunk = 0; chunk < chunks; chunk++) runChunk(job, chunk, 0);
+  }
+}
+
+function runChunk(job: usize, chunk: i32, tid: i32): void {
+  const m = field(job, M), n = field(job, N);
+  const pairs = (m + 1) >> 1, panels = (n + 15) >> 4;
+  if (field(job, PHASE) == PHASE_PACK) {
+    const aChunks = (pairs + PACK_PAIRS - 1) / PACK_PAIRS;
+    if (chunk < aChunks) packA(job, chunk * PACK_PAIRS, min(pairs, (chunk + 1) * PACK_PAIRS));
+    else packB(job, chunk - aChunks, chunk - aChunks + 1);
+  } else {
+    const group = field(job, GROUP);
+    const groups = (pairs + group - 1) / group;
+    const panel = chunk / groups, first = (chunk % groups) * group;
+    compute(job, panel, first, min(pairs, first + group), tid);
+  }
+}
+
+/** Packs row pairs [pair0, pair1) of op(A). */
+function packA(job: usize, pair0: i32, pair1: i32): void {
+  const m = field(job, M), k = field(job, K);
+  const a = <usize>field(job, A), lda = <usize>field(job, LDA), trans = field(job, TA) != 0;
+  const ap = <usize>field(job, AP);
+  for (let ip = pair0; ip < pair1; ip++) {
+    const r0 = <usize>(ip << 1);
+    const full = <i32>r0 + 1 < m;
+    let dst = ap + (<usize>ip * <usize>k << 3);
+    if (!trans) {
+      // Row-major A: interleave rows r0 and r0+1, four k steps at a time.
+      const s0 = a + (r0 * lda << 2);
+      const s1 = s0 + (lda << 2);
+      let p = 0;
+      if (full) {
+        for (; p + 4 <= k; p += 4) {
+          const v0 = v128.load(s0 + (<usize>p << 2));
+          const v1 = v128.load(s1 + (<usize>p << 2));
+          v128.store(dst, i32x4.shuffle(v0, v1, 0, 4, 1, 5));
+          v128.store(dst, i32x4.shuffle(v0, v1, 2, 6, 3, 7), 16);
+          dst += 32;
+        }
+      }
+      for (; p < k; p++) {
+        store<f32>(dst, load<f32>(s0 + (<usize>p << 2)));
+        store<f32>(dst, full ? load<f32>(s1 + (<usize>p << 2)) : 0, 4);
+        dst += 8;
+      }
+    } else {
+      // Aᵀ stored row-major (k × m): rows r0 and r0+1 of A are adjacent in each stored row.
+      let src = a + (r0 << 2);
+      const step = lda << 2;
+      if (full) {
+        for (let p = 0; p < k; p++) {
+          store<u64>(dst, load<u64>(src));
+          src += step;
+          dst += 8;
+        }
+      } else {
+        for (let p = 0; p < k; p++) {
+          store<f32>(dst, load<f32>(src));
+          store<f32>(dst, 0, 4);
+          src += step;
+          dst += 8;
+        }
+      }
+    }
+  }
+}
+
+/** Packs 16-column panels [panel0, panel1) of op(B). */
+function packB(job: usize, panel0: i32, panel1: i32): void {
+  const n = field(job, N), k = field(job, K);
+  const b = <usize>field(job, B), ldb = <usize>field(job, LDB), trans = field(job, TB) != 0;
+  const bp = <usize>field(job, BP);
+  for (let jp = panel0; jp < panel1; jp++) {
+    const c0 = <usize>(jp << 4);
+    const width = min(16, n - <i32>c0);
+    const dst = bp + (<usize>jp * <usize>k << 6);
+    if (!trans) {
+      // Row-major B (k × n): each k step of the panel is 16 contiguous floats.
+      let src = b + (c0 << 2);
+      const step = ldb << 2;
+      let d = dst;
+      if (width == 16) {
+        for (let p = 0; p < k; p++) {
+          v128.store(d, v128.load(src));
+          v128.store(d, v128.load(src, 16), 16);
+          v128.store(d, v128.load(src, 32), 32);
+          v128.store(d, v128.load(src, 48), 48);
+          src += step;
+          d += 64;
+        }
+      } else {
+        for (let p = 0; p < k; p++) {
+          for (let c = 0; c < 16; c++) store<f32>(d + (<usize>c << 2), c < width ? load<f32>(src + (<usize>c << 2)) : 0);
+          src += step;
+          d += 64;
+        }
+      }
+    } else {
+      // Bᵀ stored row-major (n × k): gather 4×4 blocks and transpose them in registers.
+      let p = 0;
+      if (width == 16) {
+        for (; p + 4 <= k; p += 4) {
+          const d = dst + (<usize>p << 6);
+          for (let g: usize = 0; g < 4; g++) {
+            const s = b + (((c0 + (g << 2)) * ldb + <usize>p) << 2);
+            const r0 = v128.load(s);
+            const r1 = v128.load(s + (ldb << 2));
+            const r2 = v128.load(s + (ldb << 3));
+            const r3 = v128.load(s + (ldb * 12));
+            const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5);
+            const t1 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
+            const t2 = i32x4.shuffle(r2, r3, 0, 4, 1, 5);
+            const t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
+            const o = d + (g << 4);
+            v128.store(o, i32x4.shuffle(t0, t2, 0, 1, 4, 5));
+            v128.store(o, i32x4.shuffle(t0, t2, 2, 3, 6, 7), 64);
+            v128.store(o, i32x4.shuffle(t1, t3, 0, 1, 4, 5), 128);
+            v128.store(o, i32x4.shuffle(t1, t3, 2, 3, 6, 7), 192);
+          }
+        }
+      }
+      for (; p < k; p++) {
+        const d = dst + (<usize>p << 6);
+        for (let c = 0; c < 16; c++) {
+          store<f32>(d + (<usize>c << 2), c < width ? load<f32>(b + (((c0 + <usize>c) * ldb + <usize>p) << 2)) : 0);
+        }
+      }
+    }
+  }
+}
+
+/** C (+)= rows [2·pair0, 2·pair1) of op(A) times panel `jp` of op(B), in k-blocks of KC. */
+function compute(job: usize, jp: i32, pair0: i32, pair1: i32, tid: i32): void {
+  const m = field(job, M), n = field(job, N), k = field(job, K);
+  const ap = <usize>field(job, AP), bp = <usize>field(job, BP);
+  const c = <usize>field(job, C), ldc = <usize>field(job, LDC);
+  const accumulate = field(job, ACC) != 0;
+  const kc = field(job, KC);
+  const scratch = <usize>field(job, SCRATCH) + (<usize>tid << 7);
+  const col = <usize>(jp << 4);
+  const width = min(16, n - <i32>col);
+  for (let kb = 0; kb < k; kb += kc) {
+    const kl = min(kc, k - kb);
+    const addC = accumulate || kb > 0;
+    const b = bp + ((<usize>jp * <usize>k + <usize>kb) << 6);
+    for (let ip = pair0; ip < pair1; ip++) {
+      const a = ap + ((<usize>ip * <usize>k + <usize>kb) << 3);
+      const row = <usize>(ip << 1);
+      const c0 = c + ((row * ldc + col) << 2);
+      if (width == 16 && <i32>row + 1 < m) {
+        tile(a, b, kl, c0, c0 + (ldc << 2), addC);
+      } else {
+        edgeTile(a, b, kl, c0, ldc, width, min(2, m - <i32>row), addC, scratch);
+      }
+    }
+  }
+}
+
+/** The micro-kernel: c0[0..16) and c1[0..16) (+)= two rows of A times a 16-wide panel of B. */
+function tile(a: usize, b: usize, kc: i32, c0: usize, c1: usize, addC: bool): void {
+  let x0 = f32x4.splat(0), x1 = x0, x2 = x0, x3 = x0;
+  let y0 = x0, y1 = x0, y2 = x0, y3 = x0;
+  if (addC) {
+    x0 = v128.load(c0); x1 = v128.load(c0, 16); x2 = v128.load(c0, 32); x3 = v128.load(c0, 48);
+    y0 = v128.load(c1); y1 = v128.load(c1, 16); y2 = v128.load(c1, 32); y3 = v128.load(c1, 48);
+  }
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(b), b1 = v128.load(b, 16), b2 = v128.load(b, 32), b3 = v128.load(b, 48);
+    const a0 = v128.load32_splat(a), a1 = v128.load32_splat(a, 4);
+    x0 = f32x4.add(x0, f32x4.mul(a0, b0));
+    x1 = f32x4.add(x1, f32x4.mul(a0, b1));
+    x2 = f32x4.add(x2, f32x4.mul(a0, b2));
+    x3 = f32x4.add(x3, f32x4.mul(a0, b3));
+    y0 = f32x4.add(y0, f32x4.mul(a1, b0));
+    y1 = f32x4.add(y1, f32x4.mul(a1, b1));
+    y2 = f32x4.add(y2, f32x4.mul(a1, b2));
+    y3 = f32x4.add(y3, f32x4.mul(a1, b3));
+    a += 8;
+    b += 64;
+  }
+  v128.store(c0, x0); v128.store(c0, x1, 16); v128.store(c0, x2, 32); v128.store(c0, x3, 48);
+  v128.store(c1, y0); v128.store(c1, y1, 16); v128.store(c1, y2, 32); v128.store(c1, y3, 48);
+}
+
+/** A tile at the right or bottom edge: run the full tile on a 2×16 scratch and copy back the part inside C. */
+function edgeTile(a: usize, b: usize, kc: i32, c0: usize, ldc: usize, width: i32, rows: i32, addC: bool, scratch: usize): void {
+  if (addC) {
+    for (let r = 0; r < rows; r++) {
+      for (let j = 0; j < width; j++) store<f32>(scratch + (<usize>(r * 16 + j) << 2), load<f32>(c0 + ((<usize>r * ldc + <usize>j) << 2)));
+    }
+  }
+  tile(a, b, kc, scratch, scratch + 64, addC);
+  for (let r = 0; r < rows; r++) {
+    for (let j = 0; j < width; j++) store<f32>(c0 + ((<usize>r * ldc + <usize>j) << 2), load<f32>(scratch + (<usize>(r * 16 + j) << 2)));
+  }
+}
+
+/**
+ * One Adam step over `n` float32 parameters, two lanes at a time in f64x2: the same double-precision
+ * operations in the same order as adamStep in src/kernels/optim-adam.ts, so both give the same bits.
+ * `flags`: 1 decoupled weight decay (AdamW), 2 maximize, 4 AMSGrad (`vmax` is then used).
+ */
+export function adam(theta: usize, grad: usize, m: usize, v: usize, vmax: usize, n: i32, lr: f64, beta1: f64, beta2: f64, eps: f64, bc1: f64, bc2: f64, wd: f64, flags: i32): void {
+  const decoupled = (flags & 1) != 0, maximize = (flags & 2) != 0, amsgrad = (flags & 4) != 0;
+  const shrink = f64x2.splat(1 - lr * wd), decay = f64x2.splat(wd);
+  const b1 = f64x2.splat(beta1), c1 = f64x2.splat(1 - beta1);
+  const b2 = f64x2.splat(beta2), c2 = f64x2.splat(1 - beta2);
+  const alpha = f64x2.splat(lr), epsilon = f64x2.splat(eps), d1 = f64x2.splat(bc1), d2 = f64x2.splat(bc2);
+  let i = 0;
+  for (; i + 2 <= n; i += 2) {
+    const o = <usize>i << 2;
+    let th = f64x2.promote_low_f32x4(v128.load64_zero(theta + o));
+    let g = f64x2.promote_low_f32x4(v128.load64_zero(grad + o));
+    if (maximize) g = f64x2.neg(g);
+    if (decoupled) th = f64x2.mul(th, shrink);
+    else if (wd != 0) g = f64x2.add(g, f64x2.mul(decay, th));
+    const mi = f64x2.add(f64x2.mul(b1, f64x2.promote_low_f32x4(v128.load64_zero(m + o))), f64x2.mul(c1, g));
+    v128.store64_lane(m + o, f32x4.demote_f64x2_zero(mi), 0);
+    let vi = f64x2.add(f64x2.mul(b2, f64x2.promote_low_f32x4(v128.load64_zero(v + o))), f64x2.mul(f64x2.mul(c2, g), g));
+    const vStored = f32x4.demote_f64x2_zero(vi);
+    v128.store64_lane(v + o, vStored, 0);
+    if (amsgrad) {
+      // The max of the stored (float32) moments, as the JS loop reads them back.
+      vi = f64x2.max(f64x2.promote_low_f32x4(v128.load64_zero(vmax + o)), f64x2.promote_low_f32x4(vStored));
+      v128.store64_lane(vmax + o, f32x4.demote_f64x2_zero(vi), 0);
+    }
+    const step = f64x2.div(f64x2.mul(alpha, f64x2.div(mi, d1)), f64x2.add(f64x2.sqrt(f64x2.div(vi, d2)), epsilon));
+    v128.store64_lane(theta + o, f32x4.demote_f64x2_zero(f64x2.sub(th, step)), 0);
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    let th = <f64>load<f32>(theta + o);
+    let g = <f64>load<f32>(grad + o);
+    if (maximize) g = -g;
+    if (decoupled) th *= 1 - lr * wd;
+    else if (wd != 0) g += wd * th;
+    const mi = beta1 * <f64>load<f32>(m + o) + (1 - beta1) * g;
+    store<f32>(m + o, <f32>mi);
+    let vi = beta2 * <f64>load<f32>(v + o) + (1 - beta2) * g * g;
+    store<f32>(v + o, <f32>vi);
+    if (amsgrad) {
+      vi = max(<f64>load<f32>(vmax + o), <f64>load<f32>(v + o));
+      store<f32>(vmax + o, <f32>vi);
+    }
+    store<f32>(theta + o, <f32>(th - (lr * (mi / bc1)) / (Math.sqrt(vi / bc2) + eps)));
+  }
+}
+
+/** out = x > 0 ? x : 0 (NaN gives 0, as the JS loop), four lanes at a time. */
+export function relu(x: usize, out: usize, n: i32): void {
+  const zero = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const v = v128.load(x + o);
+    v128.store(out + o, v128.and(v, f32x4.gt(v, zero)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const v = load<f32>(x + o);
+    store<f32>(out + o, v > 0 ? v : 0);
+  }
+}
+
+/** gx = y > 0 ? g : 0, the gradient of relu given its output y. */
+export function reluBackward(y: usize, g: usize, gx: usize, n: i32): void {
+  const zero = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(gx + o, v128.and(v128.load(g + o), f32x4.gt(v128.load(y + o), zero)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(gx + o, load<f32>(y + o) > 0 ? load<f32>(g + o) : 0);
+  }
+}

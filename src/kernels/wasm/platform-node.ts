@@ -1,0 +1,62 @@
+// Node-specific pieces of the wasm backend: reading (or building) the kernels binary, spawning worker
+// threads, and thread-count defaults. A browser twin would export the same names (fetch, Web Workers).
+
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import type { WorkerInit } from "./pool.ts";
+
+const wasmFile = fileURLToPath(new URL("../../../build/wasm/kernels.wasm", import.meta.url));
+const buildScript = fileURLToPath(new URL("../../../scripts/build-wasm.mjs", import.meta.url));
+const workerScript = new URL("./worker.mjs", import.meta.url);
+
+/** The main thread may block in Atomics.wait (browsers forbid it on their main thread). */
+export const canBlock = true;
+
+/**
+ * The compiled kernels: build/wasm/kernels.wasm, made by `npm ci` (the "prepare" script). If it is
+ * missing, compile it now from assembly/kernels.ts with the AssemblyScript devDependency.
+ */
+export function loadKernelBytes(): Uint8Array<ArrayBuffer> {
+  if (!existsSync(wasmFile)) {
+    if (!existsSync(buildScript)) throw new Error(`${wasmFile} is missing and there is no build script to make it`);
+    try {
+      execFileSync(process.execPath, [buildScript, "--quiet"], { stdio: ["ignore", "ignore", "pipe"], timeout: 120_000 });
+    } catch (error) {
+      const stderr = String((error as { stderr?: unknown }).stderr ?? "");
+      const reason = stderr.split("\n").find((line) => /error/i.test(line))?.trim() ?? (error as Error).message;
+      throw new Error(`${wasmFile} is missing and compiling it failed: ${reason}`);
+    }
+  }
+  return new Uint8Array(readFileSync(wasmFile));
+}
+
+export interface WorkerHandle {
+  terminate(): void;
+}
+
+/** Starts one kernel worker; it never keeps the process alive. `onError` runs if it fails to start or dies. */
+export function spawnWorker(init: WorkerInit, onError: (error: Error) => void): WorkerHandle {
+  // A plain .mjs worker needs no TypeScript loader, so it starts the same under tsx, vitest and node.
+  const worker = new Worker(workerScript, { workerData: init, execArgv: [], stdout: false, stderr: false });
+  worker.unref();
+  worker.on("error", onError);
+  worker.on("exit", (code) => { if (code !== 0) onError(new Error(`kernel worker exited with code ${code}`)); });
+  return { terminate: () => void worker.terminate() };
+}
+
+export function hardwareThreads(): number {
+  return availableParallelism();
+}
+
+/** The NDGRAD_NUM_THREADS environment variable, if set. */
+export function threadsFromEnv(): string | undefined {
+  return process.env.NDGRAD_NUM_THREADS;
+}
+
+/** The NDGRAD_BACKEND environment variable ("js" forces the plain-TS kernels, e.g. in one CI run), if set. */
+export function backendFromEnv(): string | undefined {
+  return process.env.NDGRAD_BACKEND;
+}

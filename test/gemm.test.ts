@@ -1,0 +1,152 @@
+// The wasm GEMM (1 and 2 threads) against the plain-TS kernel: odd sizes, every transpose, strided views, accumulate.
+
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { gemm, getBackend, getNumThreads, setBackend, setNumThreads, type GemmArgs } from "../src/kernels/index.ts";
+import { gemmJs } from "../src/kernels/gemm-js.ts";
+import { gemmTuning } from "../src/kernels/gemm-wasm.ts";
+import { wasmRuntime } from "../src/kernels/wasm/runtime.ts";
+
+// The wasm tests run whatever the default (NDGRAD_BACKEND=js forces the JS kernels elsewhere).
+const defaults = { backend: getBackend(), threads: getNumThreads(), parallelMinMacs: gemmTuning.parallelMinMacs, kc: gemmTuning.kc };
+beforeEach(() => setBackend("wasm"));
+afterEach(() => {
+  setBackend(defaults.backend);
+  setNumThreads(defaults.threads);
+  Object.assign(gemmTuning, { parallelMinMacs: defaults.parallelMinMacs, kc: defaults.kc });
+});
+
+function random(size: number, seed: number): Float32Array {
+  const out = new Float32Array(size);
+  let s = (seed * 2654435761) >>> 0;
+  for (let i = 0; i < size; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+interface Case { m: number; n: number; k: number; transA: boolean; transB: boolean; accumulate: boolean; strided: boolean }
+
+/** One product with its operands laid out as `c` says: strided views sit at an offset with padded rows. */
+function makeArgs(c: Case, seed: number): GemmArgs & { a: Float32Array; b: Float32Array; c: Float32Array } {
+  const pad = c.strided ? 3 : 0, off = c.strided ? 5 : 0;
+  const [aRows, aCols] = c.transA ? [c.k, c.m] : [c.m, c.k];
+  const [bRows, bCols] = c.transB ? [c.n, c.k] : [c.k, c.n];
+  const lda = aCols + pad, ldb = bCols + pad, ldc = c.n + pad;
+  return {
+    m: c.m, n: c.n, k: c.k,
+    a: random(off + aRows * lda, seed), aOffset: off, lda, transA: c.transA,
+    b: random(off + bRows * ldb, seed + 1), bOffset: off, ldb, transB: c.transB,
+    c: random(off + c.m * ldc, seed + 2), cOffset: off, ldc, accumulate: c.accumulate,
+  };
+}
+
+/** Every element of C, padding included, matches the JS kernel within float32 rounding of the k-term sum. */
+function expectMatchesJs(c: Case, seed: number): void {
+  const args = makeArgs(c, seed);
+  const expected = { ...args, c: args.c.slice() };
+  gemmJs(expected);
+  const bound = { ...args, a: args.a.map(Math.abs), b: args.b.map(Math.abs), c: args.c.map(Math.abs) };
+  gemmJs(bound);
+  gemm(args);
+  for (let i = 0; i < args.c.length; i++) {
+    const tol = 1e-5 * bound.c[i] + 1e-7;
+    if (!(Math.abs(args.c[i] - expected.c[i]) <= tol)) {
+      expect.fail(`${JSON.stringify(c)}: c[${i}] = ${args.c[i]}, JS kernel gives ${expected.c[i]} (tolerance ${tol})`);
+    }
+  }
+}
+
+const SIZES: [string, number, number, number][] = [
+  ["1x1", 1, 1, 1], ["1x7", 1, 7, 3], ["7x1", 7, 1, 5], ["2x16", 2, 16, 1], ["17x33x65", 17, 33, 65],
+  ["tall", 301, 5, 17], ["wide", 3, 257, 19], ["k past a k-block", 33, 47, 600], ["MLP-ish", 129, 250, 100],
+];
+const LAYOUTS = [[false, false], [false, true], [true, false], [true, true]] as const;
+
+describe.each([1, 2])("wasm GEMM on %i thread(s) agrees with the JS kernel", (threads) => {
+  it.each(SIZES)("%s (%i×%i×%i), all transposes, strided or not, accumulate or not", (_, m, n, k) => {
+    setNumThreads(threads);
+    gemmTuning.parallelMinMacs = 0; // split even the tiny products, to test the split
+    let seed = m * 7 + n * 13 + k;
+    for (const [transA, transB] of LAYOUTS) {
+      for (const strided of [false, true]) {
+        for (const accumulate of [false, true]) expectMatchesJs({ m, n, k, transA, transB, strided, accumulate }, seed++);
+      }
+    }
+  });
+});
+
+describe("wasm GEMM", () => {
+  it("is the default backend for float32 unless NDGRAD_BACKEND says otherwise", () => {
+    expect(defaults.backend).toBe(process.env.NDGRAD_BACKEND === "js" ? "js" : "wasm");
+  });
+
+  it("uses the worker threads for a large product", () => {
+    setNumThreads(2);
+    const rt = wasmRuntime()!;
+    const before = rt.pool.helped;
+    const c: Case = { m: 128, n: 1000, k: 1000, transA: false, transB: true, accumulate: false, strided: false };
+    const args = makeArgs(c, 1);
+    // The worker joins whenever the OS runs it; on a busy machine it may miss the first calls.
+    for (let tries = 0; tries < 50 && rt.pool.helped === before; tries++) {
+      rt.pool.resetBackoff();
+      gemm(args);
+    }
+    expect(rt.pool.helped).toBeGreaterThan(before);
+  });
+
+  it("handles k = 0 (C = 0, or C unchanged with accumulate) and empty C", () => {
+    const c = new Float32Array([1, 2, 3, 4]);
+    const base = { m: 2, n: 2, k: 0, a: new Float32Array(0), aOffset: 0, lda: 0, transA: false, b: new Float32Array(0), bOffset: 0, ldb: 2, transB: false, c, cOffset: 0, ldc: 2 };
+    gemm({ ...base, accumulate: true });
+    expect([...c]).toEqual([1, 2, 3, 4]);
+    gemm({ ...base, accumulate: false });
+    expect([...c]).toEqual([0, 0, 0, 0]);
+    gemm({ ...base, m: 0, k: 3, accumulate: false });
+  });
+
+  it("grows its memory for a product larger than the initial 16 MiB", () => {
+    const m = 600, n = 1100, k = 1500;
+    const args = makeArgs({ m, n, k, transA: true, transB: false, accumulate: false, strided: false }, 3);
+    gemm(args);
+    for (let t = 0; t < 200; t++) {
+      const i = (t * 7919) % m, j = (t * 104729) % n;
+      let sum = 0, abs = 0;
+      for (let p = 0; p < k; p++) {
+        sum += args.a[p * args.lda + i] * args.b[p * args.ldb + j];
+        abs += Math.abs(args.a[p * args.lda + i] * args.b[p * args.ldb + j]);
+      }
+      expect(Math.abs(args.c[i * args.ldc + j] - sum)).toBeLessThanOrEqual(1e-5 * abs);
+    }
+  });
+
+  it("leaves float64 products to the exact JS kernel", () => {
+    const args = makeArgs({ m: 9, n: 20, k: 11, transA: false, transB: true, accumulate: false, strided: true }, 4);
+    const f64 = { ...args, a: Float64Array.from(args.a), b: Float64Array.from(args.b), c: Float64Array.from(args.c) };
+    const expected = { ...f64, c: f64.c.slice() };
+    gemm(f64);
+    gemmJs(expected);
+    expect([...f64.c]).toEqual([...expected.c]);
+  });
+});
+
+describe("backend choice", () => {
+  it('setBackend("js") runs the plain-TS kernel exactly', () => {
+    setBackend("js");
+    expect(getBackend()).toBe("js");
+    const args = makeArgs({ m: 17, n: 33, k: 65, transA: true, transB: true, accumulate: true, strided: true }, 5);
+    const expected = { ...args, c: args.c.slice() };
+    gemm(args);
+    gemmJs(expected);
+    expect(Array.from(args.c)).toEqual(Array.from(expected.c));
+  });
+
+  it("rejects unknown backends and bad thread counts, naming the valid values", () => {
+    expect(() => setBackend("gpu" as never)).toThrow('setBackend: unknown backend "gpu" (valid: "js", "wasm")');
+    for (const bad of [0, -1, 1.5, Number.NaN, 65]) {
+      expect(() => setNumThreads(bad)).toThrow(`setNumThreads: invalid thread count ${bad} (valid: an integer from 1 to 64)`);
+    }
+    setNumThreads(3);
+    expect(getNumThreads()).toBe(3);
+  });
+});
