@@ -1,7 +1,7 @@
 // Adam: adaptive moment estimation (Kingma & Ba), with AMSGrad (Reddi et al.) as an option.
 
 import type { FloatArray, Tensor } from "../tensor/index.ts";
-import { adamStep } from "../kernels/optim-adam.ts";
+import { adamStepWasm } from "../kernels/vector-wasm.ts";
 import { Optimizer, bufferFor, bufferLike, type ParamGroup, type ParamsInput } from "./optimizer.ts";
 import { checkBetas, checkBoolean, checkEps, checkNonNegative } from "./validate.ts";
 
@@ -88,7 +88,8 @@ export class Adam extends Optimizer<AdamOptions, AdamState> {
     const bc2 = 1 - β2 ** t;                       // v̂t ← vt / (1 − β2ᵗ)
     // amsgrad may be switched on after the first step: v^max then starts from zero, i.e. from vt.
     if (amsgrad && s.maxExpAvgSq === null) s.maxExpAvgSq = bufferFor(θ, n);
-    // gt, mt, vt, (v^max), m̂t, v̂t and θt ← θt−1 − α·m̂t / (√v̂t + ε), element by element:
-    adamStep(θ, offset, g, n, s.expAvg, s.expAvgSq, amsgrad ? s.maxExpAvgSq : null, α, β1, β2, ε, bc1, bc2, λ, this.decoupledWeightDecay, maximize);
+    // gt, mt, vt, (v^max), m̂t, v̂t and θt ← θt−1 − α·m̂t / (√v̂t + ε), element by element
+    // (in WebAssembly SIMD when available: the same operations in the same order, the same bits):
+    adamStepWasm(θ, offset, g, n, s.expAvg, s.expAvgSq, amsgrad ? s.maxExpAvgSq : null, α, β1, β2, ε, bc1, bc2, λ, this.decoupledWeightDecay, maximize);
   }
 }
