@@ -3,10 +3,13 @@
 //   npx tsx examples/mnist.ts                     # the seven optimizers of the notes, 5 epochs each
 //   npx tsx examples/mnist.ts --help              # every flag
 //   npx tsx examples/mnist.ts --preset adam-paper --epochs 2
+//   npx tsx examples/mnist.ts --checkpoint ckpt       # then, after a crash: --resume ckpt
 
-import { DataLoader, manualSeed, nn, noGrad, optim, type Tensor } from "../src/index.ts";
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { DataLoader, defaultGenerator, loadCheckpoint, manualSeed, nn, noGrad, optim, saveCheckpoint, type JsonValue, type Tensor } from "../src/index.ts";
 import { featureMeanStd, loadMnist, standardize } from "../datasets/index.ts";
-import { asciiLineChart, createRunDir, formatExp, formatFixed, formatPercent, formatTable, lineChartSvg, RunRecorder, TrainingProgress } from "../src/report/index.ts";
+import { asciiLineChart, createRunDir, formatExp, formatFixed, formatPercent, formatTable, lineChartSvg, RunRecorder, TrainingProgress, type MetricRecord } from "../src/report/index.ts";
 import { TrainingDiagnostics, diagnosticsSeries } from "../src/utils/diagnostics.ts";
 import { parseMnistArgs, raceOptions, usage, UsageError, type MnistConfig } from "./mnist/cli.ts";
 
@@ -18,6 +21,7 @@ try {
     process.exit(0);
   }
   config = parsed;
+  if (config.resume !== null && !existsSync(config.resume)) throw new UsageError(`--resume: there is no directory "${config.resume}"`);
 } catch (e) {
   if (!(e instanceof UsageError)) throw e;
   console.error(`error: ${e.message}\n\n${usage()}`);
@@ -60,6 +64,54 @@ function evaluate(model: nn.Module, loader: DataLoader): number {
   return correct / loader.dataset.length;
 }
 
+// Checkpoints: DIR/<optimizer>.safetensors holds the weights, the optimizer state, the RNG and the
+// finished epoch; its `extra` keeps the racer's numbers and logged series, and the settings that
+// must not change across a resume, so a resumed race ends with the metrics and table of one never stopped.
+interface RacerProgress {
+  step: number;
+  seconds: number;
+  epochLoss: number;
+  best: number;
+  accuracy: number;
+}
+
+/** What decides a racer's trajectory besides its checkpoint: resuming with other values would not continue the same run. */
+function racerSetup(name: string) {
+  const { dataset, trainLimit, batchSize, hidden, dropout, seed } = config;
+  return { dataset, trainLimit, batchSize, hidden, dropout, seed, options: raceOptions(name, config) };
+}
+
+function checkpointRacer(name: string, model: nn.Module, optimizer: optim.Optimizer, epoch: number, progress: RacerProgress): void {
+  mkdirSync(config.checkpoint!, { recursive: true });
+  const series = Object.fromEntries(["train", "epoch", "diagnostics"].map((s) => [`${name}/${s}`, run.records(`${name}/${s}`)]));
+  const extra = { setup: racerSetup(name), progress, series } as unknown as JsonValue;
+  saveCheckpoint(join(config.checkpoint!, `${name}.safetensors`), { model, optimizer, epoch, step: progress.step, rng: defaultGenerator, extra });
+}
+
+/** Restores a racer from --resume DIR (weights, optimizer, RNG, loader epoch, logged series); null when DIR has no checkpoint for it. */
+function resumeRacer(name: string, model: nn.Module, optimizer: optim.Optimizer, loader: DataLoader): (RacerProgress & { epoch: number }) | null {
+  const path = join(config.resume!, `${name}.safetensors`);
+  if (!existsSync(path)) return null;
+  const saved = loadCheckpoint(path, { model, optimizer, rng: defaultGenerator });
+  const extra = saved.extra as unknown as { setup: ReturnType<typeof racerSetup>; progress: RacerProgress; series: Record<string, MetricRecord[]> };
+  const now = racerSetup(name);
+  const changed = (Object.keys(now) as (keyof typeof now)[]).filter((k) => JSON.stringify(extra.setup[k]) !== JSON.stringify(now[k]));
+  if (changed.length > 0) {
+    throw new Error(`${path} was saved with ${changed.map((k) => `${k} ${JSON.stringify(extra.setup[k])}`).join(", ")}, this run has ${changed.map((k) => `${k} ${JSON.stringify(now[k])}`).join(", ")}: resuming would not continue the same run`);
+  }
+  for (const [series, records] of Object.entries(extra.series)) for (const r of records) run.log(series, r);
+  loader.setEpoch(saved.epoch!);
+  return { epoch: saved.epoch!, ...extra.progress };
+}
+
+/** --stop-after-epoch: what a kill right after the checkpoint would leave, for testing --resume. */
+function stopAsIfKilled(epoch: number): never {
+  progress.stop();
+  run.save();
+  console.log(`stopped after epoch ${epoch} (--stop-after-epoch); continue with --resume ${config.checkpoint}`);
+  process.exit(0);
+}
+
 const runDir = createRunDir(config.out, "mnist");
 const run = new RunRecorder(runDir, { ...config, dataset: data.name, trainSize: data.train.length, testSize: data.test.length, mean, std }, { seed: config.seed });
 const progress = new TrainingProgress({ quiet: config.quiet, epochs: config.epochs });
@@ -74,14 +126,16 @@ for (const name of config.optimizers) {
   const loader = new DataLoader(data.train, { batchSize: config.batchSize, shuffle: true, seed: config.seed });
   const diagnostics = config.diagnostics ? new TrainingDiagnostics(model.namedParameters()) : null;
   const bar = progress.bar(name, config.epochs * loader.length);
+  const resumed = config.resume !== null ? resumeRacer(name, model, optimizer, loader) : null;
 
-  let step = 0;
-  let seconds = 0;
+  let step = resumed?.step ?? 0;
+  let seconds = resumed?.seconds ?? 0;
   let diverged: string | null = null;
-  let epochLoss = NaN;
-  let best = 0;
-  let accuracy = 0;
-  for (let epoch = 1; epoch <= config.epochs && diverged === null; epoch++) {
+  let epochLoss = resumed?.epochLoss ?? NaN;
+  let best = resumed?.best ?? 0;
+  let accuracy = resumed?.accuracy ?? 0;
+  if (resumed !== null) bar.update(step, { epoch: resumed.epoch, loss: epochLoss, accuracy });
+  for (let epoch = (resumed?.epoch ?? 0) + 1; epoch <= config.epochs && diverged === null; epoch++) {
     const started = performance.now();
     let lossSum = 0;
     for (const { x, y } of loader) {
@@ -110,6 +164,8 @@ for (const name of config.optimizers) {
     best = Math.max(best, accuracy);
     run.log(`${name}/epoch`, { epoch, trainLoss: epochLoss, testAccuracy: accuracy, seconds });
     bar.update(step, { epoch, loss: epochLoss, accuracy, samplesPerSec: (step * config.batchSize) / seconds });
+    if (config.checkpoint !== null) checkpointRacer(name, model, optimizer, epoch, { step, seconds, epochLoss, best, accuracy });
+    if (epoch === config.stopAfterEpoch) stopAsIfKilled(epoch);
   }
 
   const samplesPerSec = (step * config.batchSize) / Math.max(seconds, 1e-9);

@@ -9,6 +9,7 @@ export * as data from "./data/index.ts";
 export { DataLoader, TensorDataset, type Dataset } from "./data/index.ts";
 export * as nn from "./nn/index.ts";
 export { save, load, loadWithMetadata, serialize, deserialize } from "./io/safetensors.ts";
+export { saveCheckpoint, loadCheckpoint, type CheckpointContents, type CheckpointTargets, type LoadedCheckpoint, type SchedulerLike, type JsonValue } from "./io/checkpoint.ts";
 export * as optim from "./optim/index.ts";
 export { TrainingDiagnostics, diagnosticsRecords, diagnosticsSeries, formatDiagnostics, ratioWarnings, type LayerStats, type DiagnosticsOptions } from "./utils/diagnostics.ts";
 export { setBackend, getBackend, setNumThreads, getNumThreads, type Backend } from "./kernels/index.ts";

@@ -41,8 +41,11 @@ export interface MnistConfig {
   quiet: boolean;
   diagnostics: boolean;
   preset: string | null;
+  /** Where checkpoints are saved (with --resume and no --checkpoint, the resume directory). */
   checkpoint: string | null;
   resume: string | null;
+  /** Testing: end the process after this epoch's checkpoint, as if it were killed there. */
+  stopAfterEpoch: number | null;
 }
 
 export class UsageError extends Error {}
@@ -67,8 +70,12 @@ Flags:
   --no-plots             skip the SVG charts
   --quiet                no progress bars or tables
   --diagnostics          log per-layer gradient norm, weight norm and update/weight ratio
-  --checkpoint DIR       save a checkpoint per optimizer after every epoch into DIR
-  --resume DIR           continue the race from the checkpoints in DIR
+  --checkpoint DIR       save a checkpoint per optimizer after every epoch: DIR/<optimizer>.safetensors
+  --resume DIR           continue the race from the checkpoints in DIR (optimizers without one start
+                         afresh, finished ones are not rerun); keeps saving into DIR unless --checkpoint
+                         names another directory
+  --stop-after-epoch N   (testing --resume) end the process right after the first optimizer's epoch-N
+                         checkpoint, as if it were killed there
   --preset NAME          ${Object.entries(PRESETS).map(([k, p]) => `${k}: ${p.description}`).join("; ")}
   --help                 this text
 `;
@@ -104,6 +111,7 @@ export function parseMnistArgs(argv: string[]): MnistConfig | "help" {
         diagnostics: { type: "boolean" },
         checkpoint: { type: "string" },
         resume: { type: "string" },
+        "stop-after-epoch": { type: "string" },
         preset: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
@@ -136,6 +144,9 @@ export function parseMnistArgs(argv: string[]): MnistConfig | "help" {
   if (!DATASETS.includes(dataset) && !dataset.includes("/") && !dataset.startsWith(".")) {
     throw new UsageError(`unknown dataset "${dataset}" (valid: ${DATASETS.join(", ")}, or a directory path of IDX files)`);
   }
+  const checkpoint = v.checkpoint ?? v.resume ?? null;
+  const stopAfterEpoch = v["stop-after-epoch"] === undefined ? null : positiveInt("stop-after-epoch", v["stop-after-epoch"], 0);
+  if (stopAfterEpoch !== null && checkpoint === null) throw new UsageError("--stop-after-epoch needs --checkpoint DIR (without a checkpoint there is nothing to resume from)");
   const seed = Number(v.seed ?? 0);
   if (!Number.isSafeInteger(seed)) throw new UsageError(`--seed must be an integer, got "${v.seed}"`);
 
@@ -154,8 +165,9 @@ export function parseMnistArgs(argv: string[]): MnistConfig | "help" {
     quiet: v.quiet ?? false,
     diagnostics: v.diagnostics ?? false,
     preset: v.preset ?? null,
-    checkpoint: v.checkpoint ?? null,
+    checkpoint,
     resume: v.resume ?? null,
+    stopAfterEpoch,
   };
 }
 

@@ -23,6 +23,8 @@ export interface ClipGradNormOptions {
 export function clipGradNorm(parameters: Tensor | Iterable<Tensor>, maxNorm: number, options: ClipGradNormOptions = {}): number {
   const { normType = 2, errorIfNonfinite = false } = options;
   if (typeof maxNorm !== "number" || Number.isNaN(maxNorm)) throw new TypeError(`clipGradNorm: maxNorm must be a number, got ${maxNorm}`);
+  // PyTorch does not check, and a negative maxNorm would flip every gradient's sign.
+  if (maxNorm < 0) throw new RangeError(`clipGradNorm: maxNorm must be >= 0, got ${maxNorm}`);
   if (typeof normType !== "number" || !(normType > 0)) throw new RangeError(`clipGradNorm: normType must be a positive number or Infinity, got ${normType}`);
   const grads = gradsOf("clipGradNorm", parameters);
   let total = 0;

@@ -118,6 +118,8 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
       group.params.forEach((p, k) => {
         const grad = p.grad;
         if (grad === null) return;
+        if (!(grad instanceof Tensor)) throw new TypeError(`${this.name}: parameter ${k} of group ${gi} has a grad that is not a Tensor (got ${describe(grad)})`);
+        if (grad.dtype !== p.dtype) throw new TypeError(`${this.name}: parameter ${k} of group ${gi} is ${p.dtype} but its grad is ${grad.dtype}`);
         if (!p.isContiguous()) {
           throw new RangeError(`${this.name}: parameter ${k} of group ${gi} (shape ${fmt(p.shape)}) is not contiguous; optimizers update the storage in place`);
         }

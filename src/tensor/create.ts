@@ -26,6 +26,9 @@ type TypedNumbers = Float32Array | Float64Array | Int32Array | Uint8Array | Int8
  * A Float32Array (or Float64Array with dtype float64) is used as the storage without a copy.
  */
 export function tensor(values: Nested | TypedNumbers, options: FromDataOptions = {}): Tensor {
+  if (typeof values !== "number" && !Array.isArray(values) && !ArrayBuffer.isView(values)) {
+    throw new TypeError(`tensor: expected a number, nested arrays of numbers or a typed array, got ${values === null ? "null" : Array.isArray(values) ? "an array" : typeof values === "object" ? (values as object).constructor?.name ?? "object" : typeof values}`);
+  }
   if (ArrayBuffer.isView(values)) {
     const shape = checkShape("tensor", options.shape ?? [values.length]);
     if (sizeOf(shape) !== values.length) {
@@ -59,7 +62,7 @@ function inferShape(values: Nested): number[] {
   }
   const check = (v: Nested, depth: number, path: string): void => {
     if (depth === shape.length) {
-      if (typeof v !== "number") throw new TypeError(`tensor: ragged nested array: ${path} is an array where a number was expected`);
+      if (typeof v !== "number") throw new TypeError(`tensor: ${Array.isArray(v) ? `ragged nested array: ${path} is an array` : `${path} is ${v === null ? "null" : `a ${typeof v}`}`} where a number was expected`);
       return;
     }
     if (!Array.isArray(v)) throw new TypeError(`tensor: ragged nested array: ${path} is ${typeof v === "number" ? "a number" : typeof v} where an array of length ${shape[depth]} was expected`);
@@ -98,6 +101,8 @@ export function ones(...args: ShapeArgs<TensorOptions>): Tensor {
 }
 
 export function full(shape: readonly number[], value: number, options: TensorOptions = {}): Tensor {
+  if (!Array.isArray(shape)) throw new TypeError(`full: shape must be an array of sizes such as [2, 3], got ${typeof shape === "number" ? shape : typeof shape}`);
+  if (typeof value !== "number") throw new TypeError(`full: the fill value must be a number, got ${typeof value === "string" ? JSON.stringify(value) : typeof value}`);
   return filled("full", checkShape("full", shape), value, options);
 }
 
@@ -133,6 +138,8 @@ export function arange(start: number, end?: number, step = 1, options: TensorOpt
   if (!Number.isFinite(start) || !Number.isFinite(end) || !Number.isFinite(step) || step === 0) {
     throw new RangeError(`arange: start ${start}, end ${end} and step ${step} must be finite, and step nonzero`);
   }
+  // PyTorch refuses a step pointing away from end rather than giving an empty range.
+  if ((end - start) * step < 0) throw new RangeError(`arange: upper bound and larger bound inconsistent with step sign (start ${start}, end ${end}, step ${step})`);
   const n = Math.max(0, Math.ceil((end - start) / step));
   const data = allocate(checkDtype("arange", options.dtype ?? "float32"), n);
   for (let i = 0; i < n; i++) data[i] = start + i * step;

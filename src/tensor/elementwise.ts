@@ -96,7 +96,7 @@ export function clamp(x: Tensor, min?: number | null, max?: number | null): Tens
   const hi = max ?? Infinity;
   if (Number.isNaN(lo) || Number.isNaN(hi)) throw new RangeError(`clamp: min and max must not be NaN (got ${min}, ${max})`);
   if (min == null && max == null) throw new TypeError("clamp: give at least one of min and max");
-  return fromOp("clamp", mapValues(x, (v) => (v < lo ? lo : v > hi ? hi : v)), x.shape, [x], (g) => [
+  return fromOp("clamp", mapValues(x, (v) => (v < lo ? (lo > hi ? hi : lo) : v > hi ? hi : v)), x.shape, [x], (g) => [
     fromArray(zipValues(g, x, (gv, v) => (v >= lo && v <= hi ? gv : 0)), x.shape),
   ]);
 }

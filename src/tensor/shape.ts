@@ -32,7 +32,7 @@ export function sameShape(a: Shape, b: Shape): boolean {
 export function checkShape(op: string, shape: readonly unknown[]): number[] {
   for (const d of shape) {
     if (typeof d !== "number" || !Number.isInteger(d) || d < 0) {
-      throw new RangeError(`${op}: invalid shape [${shape.map(String).join(", ")}]: sizes must be non-negative integers`);
+      throw new RangeError(`${op}: invalid shape [${shape.map((v) => (typeof v === "string" ? JSON.stringify(v) : String(v))).join(", ")}]: sizes must be non-negative integers`);
     }
   }
   return shape as number[];
@@ -42,7 +42,8 @@ export function checkShape(op: string, shape: readonly unknown[]): number[] {
 export function normalizeDim(op: string, dim: number, ndim: number): number {
   const lo = ndim === 0 ? -1 : -ndim;
   const hi = ndim === 0 ? 0 : ndim - 1;
-  if (!Number.isInteger(dim) || dim < lo || dim > hi) {
+  if (typeof dim !== "number" || !Number.isInteger(dim)) throw new TypeError(`${op}: dim must be an integer, got ${typeof dim === "string" ? JSON.stringify(dim) : String(dim)}`);
+  if (dim < lo || dim > hi) {
     throw new RangeError(`${op}: dim ${dim} is out of range for a tensor of ${ndim} dims (expected ${lo} to ${hi})`);
   }
   return dim < 0 ? dim + Math.max(ndim, 1) : dim;
