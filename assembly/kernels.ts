@@ -1,5 +1,5 @@
 // WebAssembly SIMD kernels (AssemblyScript): a packed, register-tiled f32 GEMM split across threads,
-// and the Adam and ReLU loops.
+// the optimizer update loops (Adam, SGD, Adagrad, RMSprop, Adadelta) and ReLU.
 //
 // Built by scripts/build-wasm.mjs into build/wasm/kernels.wasm. The memory is imported and shared:
 // every thread instantiates this module on the same WebAssembly.Memory, and the TypeScript host
@@ -312,53 +312,207 @@ function edgeTile(a: usize, b: usize, kc: i32, c0: usize, ldc: usize, width: i32
 }
 
 /**
- * One Adam step over `n` float32 parameters, two lanes at a time in f64x2: the same double-precision
- * operations in the same order as adamStep in src/kernels/optim-adam.ts, so both give the same bits.
+ * One Adam step over `n` float32 parameters, four lanes at a time in f32x4: the operations of
+ * adamStep in src/kernels/optim-adam.ts in the same order, rounded to float32 at each step instead
+ * of once at the end (f32 division and square root have several times the throughput of f64's).
  * `flags`: 1 decoupled weight decay (AdamW), 2 maximize, 4 AMSGrad (`vmax` is then used).
  */
 export function adam(theta: usize, grad: usize, m: usize, v: usize, vmax: usize, n: i32, lr: f64, beta1: f64, beta2: f64, eps: f64, bc1: f64, bc2: f64, wd: f64, flags: i32): void {
   const decoupled = (flags & 1) != 0, maximize = (flags & 2) != 0, amsgrad = (flags & 4) != 0;
-  const shrink = f64x2.splat(1 - lr * wd), decay = f64x2.splat(wd);
-  const b1 = f64x2.splat(beta1), c1 = f64x2.splat(1 - beta1);
-  const b2 = f64x2.splat(beta2), c2 = f64x2.splat(1 - beta2);
-  const alpha = f64x2.splat(lr), epsilon = f64x2.splat(eps), d1 = f64x2.splat(bc1), d2 = f64x2.splat(bc2);
+  const shrink = f32x4.splat(<f32>(1 - lr * wd)), decay = f32x4.splat(<f32>wd), l2 = wd != 0;
+  const b1 = f32x4.splat(<f32>beta1), c1 = f32x4.splat(<f32>(1 - beta1));
+  const b2 = f32x4.splat(<f32>beta2), c2 = f32x4.splat(<f32>(1 - beta2));
+  const alpha = f32x4.splat(<f32>lr), epsilon = f32x4.splat(<f32>eps), d1 = f32x4.splat(<f32>bc1), d2 = f32x4.splat(<f32>bc2);
   let i = 0;
-  for (; i + 2 <= n; i += 2) {
+  for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
-    let th = f64x2.promote_low_f32x4(v128.load64_zero(theta + o));
-    let g = f64x2.promote_low_f32x4(v128.load64_zero(grad + o));
-    if (maximize) g = f64x2.neg(g);
-    if (decoupled) th = f64x2.mul(th, shrink);
-    else if (wd != 0) g = f64x2.add(g, f64x2.mul(decay, th));
-    const mi = f64x2.add(f64x2.mul(b1, f64x2.promote_low_f32x4(v128.load64_zero(m + o))), f64x2.mul(c1, g));
-    v128.store64_lane(m + o, f32x4.demote_f64x2_zero(mi), 0);
-    let vi = f64x2.add(f64x2.mul(b2, f64x2.promote_low_f32x4(v128.load64_zero(v + o))), f64x2.mul(f64x2.mul(c2, g), g));
-    const vStored = f32x4.demote_f64x2_zero(vi);
-    v128.store64_lane(v + o, vStored, 0);
+    let th = v128.load(theta + o);
+    let g = v128.load(grad + o);
+    if (maximize) g = f32x4.neg(g);
+    if (decoupled) th = f32x4.mul(th, shrink);
+    else if (l2) g = f32x4.add(g, f32x4.mul(decay, th));
+    const mi = f32x4.add(f32x4.mul(b1, v128.load(m + o)), f32x4.mul(c1, g));
+    v128.store(m + o, mi);
+    let vi = f32x4.add(f32x4.mul(b2, v128.load(v + o)), f32x4.mul(f32x4.mul(c2, g), g));
+    v128.store(v + o, vi);
     if (amsgrad) {
-      // The max of the stored (float32) moments, as the JS loop reads them back.
-      vi = f64x2.max(f64x2.promote_low_f32x4(v128.load64_zero(vmax + o)), f64x2.promote_low_f32x4(vStored));
-      v128.store64_lane(vmax + o, f32x4.demote_f64x2_zero(vi), 0);
+      vi = f32x4.max(v128.load(vmax + o), vi);
+      v128.store(vmax + o, vi);
     }
-    const step = f64x2.div(f64x2.mul(alpha, f64x2.div(mi, d1)), f64x2.add(f64x2.sqrt(f64x2.div(vi, d2)), epsilon));
-    v128.store64_lane(theta + o, f32x4.demote_f64x2_zero(f64x2.sub(th, step)), 0);
+    const step = f32x4.div(f32x4.mul(alpha, f32x4.div(mi, d1)), f32x4.add(f32x4.sqrt(f32x4.div(vi, d2)), epsilon));
+    v128.store(theta + o, f32x4.sub(th, step));
   }
   for (; i < n; i++) {
     const o = <usize>i << 2;
-    let th = <f64>load<f32>(theta + o);
-    let g = <f64>load<f32>(grad + o);
+    let th = load<f32>(theta + o);
+    let g = load<f32>(grad + o);
     if (maximize) g = -g;
-    if (decoupled) th *= 1 - lr * wd;
-    else if (wd != 0) g += wd * th;
-    const mi = beta1 * <f64>load<f32>(m + o) + (1 - beta1) * g;
-    store<f32>(m + o, <f32>mi);
-    let vi = beta2 * <f64>load<f32>(v + o) + (1 - beta2) * g * g;
-    store<f32>(v + o, <f32>vi);
+    if (decoupled) th *= <f32>(1 - lr * wd);
+    else if (l2) g += <f32>wd * th;
+    const mi = <f32>beta1 * load<f32>(m + o) + <f32>(1 - beta1) * g;
+    store<f32>(m + o, mi);
+    let vi = <f32>beta2 * load<f32>(v + o) + <f32>(1 - beta2) * g * g;
+    store<f32>(v + o, vi);
     if (amsgrad) {
-      vi = max(<f64>load<f32>(vmax + o), <f64>load<f32>(v + o));
-      store<f32>(vmax + o, <f32>vi);
+      vi = max(load<f32>(vmax + o), vi);
+      store<f32>(vmax + o, vi);
     }
-    store<f32>(theta + o, <f32>(th - (lr * (mi / bc1)) / (Math.sqrt(vi / bc2) + eps)));
+    store<f32>(theta + o, th - (<f32>lr * (mi / <f32>bc1)) / (Mathf.sqrt(vi / <f32>bc2) + <f32>eps));
+  }
+}
+
+/**
+ * SGD (src/kernels/optim-sgd.ts) in f32x4. `b` is the momentum buffer (used when flags & 1);
+ * flags: 1 momentum, 2 first step (b ← g), 4 nesterov, 8 maximize.
+ */
+export function sgd(theta: usize, grad: usize, b: usize, n: i32, lr: f64, momentum: f64, dampening: f64, wd: f64, flags: i32): void {
+  const hasB = (flags & 1) != 0, first = (flags & 2) != 0, nesterov = (flags & 4) != 0, maximize = (flags & 8) != 0;
+  const eta = f32x4.splat(<f32>lr), mu = f32x4.splat(<f32>momentum), keep = f32x4.splat(<f32>(1 - dampening)), decay = f32x4.splat(<f32>wd), l2 = wd != 0;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const th = v128.load(theta + o);
+    let g = v128.load(grad + o);
+    if (maximize) g = f32x4.neg(g);
+    if (l2) g = f32x4.add(g, f32x4.mul(decay, th));
+    if (hasB) {
+      const bi = first ? g : f32x4.add(f32x4.mul(mu, v128.load(b + o)), f32x4.mul(keep, g));
+      v128.store(b + o, bi);
+      g = nesterov ? f32x4.add(g, f32x4.mul(mu, bi)) : bi;
+    }
+    v128.store(theta + o, f32x4.sub(th, f32x4.mul(eta, g)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const th = load<f32>(theta + o);
+    let g = load<f32>(grad + o);
+    if (maximize) g = -g;
+    if (l2) g += <f32>wd * th;
+    if (hasB) {
+      const bi = first ? g : <f32>momentum * load<f32>(b + o) + <f32>(1 - dampening) * g;
+      store<f32>(b + o, bi);
+      g = nesterov ? g + <f32>momentum * bi : bi;
+    }
+    store<f32>(theta + o, th - <f32>lr * g);
+  }
+}
+
+/** Adagrad (src/kernels/optim-adagrad.ts) in f32x4; `lr` is the decayed ηt. flags: 1 maximize. */
+export function adagrad(theta: usize, grad: usize, sum: usize, n: i32, lr: f64, wd: f64, eps: f64, flags: i32): void {
+  const maximize = (flags & 1) != 0, l2 = wd != 0;
+  const eta = f32x4.splat(<f32>lr), decay = f32x4.splat(<f32>wd), epsilon = f32x4.splat(<f32>eps);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const th = v128.load(theta + o);
+    let g = v128.load(grad + o);
+    if (maximize) g = f32x4.neg(g);
+    if (l2) g = f32x4.add(g, f32x4.mul(decay, th));
+    const G = f32x4.add(v128.load(sum + o), f32x4.mul(g, g));
+    v128.store(sum + o, G);
+    v128.store(theta + o, f32x4.sub(th, f32x4.div(f32x4.mul(eta, g), f32x4.add(f32x4.sqrt(G), epsilon))));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const th = load<f32>(theta + o);
+    let g = load<f32>(grad + o);
+    if (maximize) g = -g;
+    if (l2) g += <f32>wd * th;
+    const G = load<f32>(sum + o) + g * g;
+    store<f32>(sum + o, G);
+    store<f32>(theta + o, th - (<f32>lr * g) / (Mathf.sqrt(G) + <f32>eps));
+  }
+}
+
+/**
+ * RMSprop (src/kernels/optim-rmsprop.ts) in f32x4. `gbar` (centered) and `b` (momentum) are used
+ * when flags & 1 and flags & 2; flags & 4 is maximize.
+ */
+export function rmsprop(theta: usize, grad: usize, v: usize, gbar: usize, b: usize, n: i32, lr: f64, alpha: f64, eps: f64, wd: f64, momentum: f64, flags: i32): void {
+  const centered = (flags & 1) != 0, hasB = (flags & 2) != 0, maximize = (flags & 4) != 0, l2 = wd != 0;
+  const eta = f32x4.splat(<f32>lr), a = f32x4.splat(<f32>alpha), c = f32x4.splat(<f32>(1 - alpha)), epsilon = f32x4.splat(<f32>eps);
+  const decay = f32x4.splat(<f32>wd), mu = f32x4.splat(<f32>momentum), zero = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const th = v128.load(theta + o);
+    let g = v128.load(grad + o);
+    if (maximize) g = f32x4.neg(g);
+    if (l2) g = f32x4.add(g, f32x4.mul(decay, th));
+    const vi = f32x4.add(f32x4.mul(a, v128.load(v + o)), f32x4.mul(f32x4.mul(c, g), g));
+    v128.store(v + o, vi);
+    let denom: v128;
+    if (centered) {
+      const gb = f32x4.add(f32x4.mul(a, v128.load(gbar + o)), f32x4.mul(c, g));
+      v128.store(gbar + o, gb);
+      denom = f32x4.add(f32x4.sqrt(f32x4.max(f32x4.sub(vi, f32x4.mul(gb, gb)), zero)), epsilon);
+    } else {
+      denom = f32x4.add(f32x4.sqrt(vi), epsilon);
+    }
+    if (hasB) {
+      const bi = f32x4.add(f32x4.mul(mu, v128.load(b + o)), f32x4.div(g, denom));
+      v128.store(b + o, bi);
+      v128.store(theta + o, f32x4.sub(th, f32x4.mul(eta, bi)));
+    } else {
+      v128.store(theta + o, f32x4.sub(th, f32x4.div(f32x4.mul(eta, g), denom)));
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const th = load<f32>(theta + o);
+    let g = load<f32>(grad + o);
+    if (maximize) g = -g;
+    if (l2) g += <f32>wd * th;
+    const vi = <f32>alpha * load<f32>(v + o) + <f32>(1 - alpha) * g * g;
+    store<f32>(v + o, vi);
+    let denom: f32;
+    if (centered) {
+      const gb = <f32>alpha * load<f32>(gbar + o) + <f32>(1 - alpha) * g;
+      store<f32>(gbar + o, gb);
+      denom = Mathf.sqrt(max(vi - gb * gb, <f32>0)) + <f32>eps;
+    } else {
+      denom = Mathf.sqrt(vi) + <f32>eps;
+    }
+    if (hasB) {
+      const bi = <f32>momentum * load<f32>(b + o) + g / denom;
+      store<f32>(b + o, bi);
+      store<f32>(theta + o, th - <f32>lr * bi);
+    } else {
+      store<f32>(theta + o, th - (<f32>lr * g) / denom);
+    }
+  }
+}
+
+/** Adadelta (src/kernels/optim-adadelta.ts) in f32x4. flags: 1 maximize. */
+export function adadelta(theta: usize, grad: usize, eg2: usize, edx2: usize, n: i32, lr: f64, rho: f64, eps: f64, wd: f64, flags: i32): void {
+  const maximize = (flags & 1) != 0, l2 = wd != 0;
+  const eta = f32x4.splat(<f32>lr), r = f32x4.splat(<f32>rho), c = f32x4.splat(<f32>(1 - rho)), epsilon = f32x4.splat(<f32>eps), decay = f32x4.splat(<f32>wd);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const th = v128.load(theta + o);
+    let g = v128.load(grad + o);
+    if (maximize) g = f32x4.neg(g);
+    if (l2) g = f32x4.add(g, f32x4.mul(decay, th));
+    const e = f32x4.add(f32x4.mul(r, v128.load(eg2 + o)), f32x4.mul(f32x4.mul(c, g), g));
+    v128.store(eg2 + o, e);
+    const dx2 = v128.load(edx2 + o);
+    const delta = f32x4.mul(f32x4.div(f32x4.sqrt(f32x4.add(dx2, epsilon)), f32x4.sqrt(f32x4.add(e, epsilon))), g);
+    v128.store(edx2 + o, f32x4.add(f32x4.mul(r, dx2), f32x4.mul(f32x4.mul(c, delta), delta)));
+    v128.store(theta + o, f32x4.sub(th, f32x4.mul(eta, delta)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const th = load<f32>(theta + o);
+    let g = load<f32>(grad + o);
+    if (maximize) g = -g;
+    if (l2) g += <f32>wd * th;
+    const e = <f32>rho * load<f32>(eg2 + o) + <f32>(1 - rho) * g * g;
+    store<f32>(eg2 + o, e);
+    const dx2 = load<f32>(edx2 + o);
+    const delta = (Mathf.sqrt(dx2 + <f32>eps) / Mathf.sqrt(e + <f32>eps)) * g;
+    store<f32>(edx2 + o, <f32>rho * dx2 + <f32>(1 - rho) * delta * delta);
+    store<f32>(theta + o, th - <f32>lr * delta);
   }
 }
 

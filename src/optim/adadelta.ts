@@ -1,7 +1,7 @@
 // Adadelta: unit-corrected step sizes from running averages of squared gradients and updates (Zeiler).
 
 import type { FloatArray, Tensor } from "../tensor/index.ts";
-import { adadeltaStep } from "../kernels/optim-adadelta.ts";
+import { adadeltaStepWasm } from "../kernels/vector-wasm.ts";
 import { Optimizer, bufferLike, type ParamGroup, type ParamsInput } from "./optimizer.ts";
 import { checkBoolean, checkEps, checkInRange, checkNonNegative } from "./validate.ts";
 
@@ -62,6 +62,6 @@ export class Adadelta extends Optimizer<AdadeltaOptions, AdadeltaState> {
   protected update(θ: FloatArray, offset: number, g: FloatArray, n: number, s: AdadeltaState, group: ParamGroup<AdadeltaOptions>): void {
     const { lr: η, rho: ρ, eps: ε, weightDecay: λ, maximize } = group;
     s.step += 1;
-    adadeltaStep(θ, offset, g, n, s.squareAvg, s.accDelta, η, ρ, ε, λ, maximize);
+    adadeltaStepWasm(θ, offset, g, n, s.squareAvg, s.accDelta, η, ρ, ε, λ, maximize);
   }
 }

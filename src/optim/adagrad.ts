@@ -1,7 +1,7 @@
 // Adagrad: per-coordinate learning rates from the running sum of squared gradients (Duchi et al.).
 
 import type { FloatArray, Tensor } from "../tensor/index.ts";
-import { adagradStep } from "../kernels/optim-adagrad.ts";
+import { adagradStepWasm } from "../kernels/vector-wasm.ts";
 import { Optimizer, bufferLike, type ParamGroup, type ParamsInput } from "./optimizer.ts";
 import { checkBoolean, checkEps, checkNonNegative } from "./validate.ts";
 
@@ -67,6 +67,6 @@ export class Adagrad extends Optimizer<AdagradOptions, AdagradState> {
     const { lr: η, lrDecay, weightDecay: λ, eps: ε, maximize } = group;
     s.step += 1;
     const ηt = η / (1 + (s.step - 1) * lrDecay);
-    adagradStep(θ, offset, g, n, s.sum, ηt, λ, ε, maximize);
+    adagradStepWasm(θ, offset, g, n, s.sum, ηt, λ, ε, maximize);
   }
 }

@@ -89,7 +89,7 @@ export class Adam extends Optimizer<AdamOptions, AdamState> {
     // amsgrad may be switched on after the first step: v^max then starts from zero, i.e. from vt.
     if (amsgrad && s.maxExpAvgSq === null) s.maxExpAvgSq = bufferFor(θ, n);
     // gt, mt, vt, (v^max), m̂t, v̂t and θt ← θt−1 − α·m̂t / (√v̂t + ε), element by element
-    // (in WebAssembly SIMD when available: the same operations in the same order, the same bits):
+    // (in WebAssembly SIMD when available: the same operations in the same order, in float32):
     adamStepWasm(θ, offset, g, n, s.expAvg, s.expAvgSq, amsgrad ? s.maxExpAvgSq : null, α, β1, β2, ε, bc1, bc2, λ, this.decoupledWeightDecay, maximize);
   }
 }

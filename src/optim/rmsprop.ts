@@ -1,7 +1,7 @@
 // RMSprop: divide the gradient by a running RMS of recent gradients (Hinton's lecture 6e), centered and momentum forms.
 
 import type { FloatArray, Tensor } from "../tensor/index.ts";
-import { rmspropStep } from "../kernels/optim-rmsprop.ts";
+import { rmspropStepWasm } from "../kernels/vector-wasm.ts";
 import { Optimizer, bufferFor, bufferLike, type ParamGroup, type ParamsInput } from "./optimizer.ts";
 import { checkBoolean, checkEps, checkNonNegative } from "./validate.ts";
 
@@ -80,6 +80,6 @@ export class RMSprop extends Optimizer<RMSpropOptions, RMSpropState> {
     // centered or momentum may be switched on mid-run; their buffers then start from zero.
     if (centered && s.gradAvg === null) s.gradAvg = bufferFor(θ, n);
     if (μ > 0 && s.momentumBuffer === null) s.momentumBuffer = bufferFor(θ, n);
-    rmspropStep(θ, offset, g, n, s.squareAvg, centered ? s.gradAvg : null, μ > 0 ? s.momentumBuffer : null, η, α, ε, λ, μ, maximize);
+    rmspropStepWasm(θ, offset, g, n, s.squareAvg, centered ? s.gradAvg : null, μ > 0 ? s.momentumBuffer : null, η, α, ε, λ, μ, maximize);
   }
 }

@@ -1,7 +1,7 @@
 // SGD: stochastic gradient descent with optional momentum, dampening, Nesterov and L2 weight decay (PyTorch's form).
 
 import type { FloatArray } from "../tensor/index.ts";
-import { sgdStep } from "../kernels/optim-sgd.ts";
+import { sgdStepWasm } from "../kernels/vector-wasm.ts";
 import { Optimizer, bufferFor, type ParamGroup, type ParamsInput } from "./optimizer.ts";
 import { checkBoolean, checkFinite, checkNonNegative } from "./validate.ts";
 
@@ -71,6 +71,6 @@ export class SGD extends Optimizer<SGDOptions, SGDState> {
     // The buffer appears on the first step with μ ≠ 0, which may come after steps without momentum.
     const first = μ !== 0 && s.momentumBuffer === null;
     if (first) s.momentumBuffer = bufferFor(θ, n);
-    sgdStep(θ, offset, g, n, μ !== 0 ? s.momentumBuffer : null, first, η, μ, τ, nesterov, λ, maximize);
+    sgdStepWasm(θ, offset, g, n, μ !== 0 ? s.momentumBuffer : null, first, η, μ, τ, nesterov, λ, maximize);
   }
 }

@@ -1,6 +1,7 @@
 // Activations: relu leakyRelu sigmoid tanh gelu, and softmax / logSoftmax along any dim.
 
 import { softmaxAxis } from "../kernels/softmax.ts";
+import { reluBackwardWasm, reluWasm } from "../kernels/vector-wasm.ts";
 import { erf } from "../utils/erf.ts";
 import { allocate } from "./dtype.ts";
 import { checkTensor, mapValues, zipValues } from "./operand.ts";
@@ -12,11 +13,10 @@ export function relu(x: Tensor): Tensor {
   checkTensor("relu", x);
   const src = x.values();
   const out = allocate(x.dtype, src.length);
-  for (let i = 0; i < src.length; i++) out[i] = src[i] > 0 ? src[i] : 0;
+  reluWasm(src, out);
   return fromOp("relu", out, x.shape, [x], (g) => {
-    const gv = g.values();
     const gx = allocate(x.dtype, out.length);
-    for (let i = 0; i < out.length; i++) gx[i] = out[i] > 0 ? gv[i] : 0;
+    reluBackwardWasm(out, g.values(), gx);
     return [fromArray(gx, x.shape)];
   });
 }
@@ -24,6 +24,7 @@ export function relu(x: Tensor): Tensor {
 /** x for x > 0, else negativeSlope·x (default 0.01, as PyTorch). */
 export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
   checkTensor("leakyRelu", x);
+  if (typeof negativeSlope !== "number" || Number.isNaN(negativeSlope)) throw new TypeError(`leakyRelu: negativeSlope must be a number, got ${typeof negativeSlope === "string" ? JSON.stringify(negativeSlope) : String(negativeSlope)}`);
   const s = negativeSlope;
   return fromOp("leakyRelu", mapValues(x, (v) => (v > 0 ? v : s * v)), x.shape, [x], (g) => [
     fromArray(zipValues(g, x, (gv, v) => (v > 0 ? gv : s * gv)), x.shape),

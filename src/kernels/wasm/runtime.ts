@@ -7,6 +7,8 @@ import { CTRL_WORDS, MAX_THREADS, Pool } from "./pool.ts";
 const INITIAL_PAGES = 256;
 const MAXIMUM_PAGES = 16384;
 const PAGE = 65536;
+/** Resident buffers (see WasmRuntime.resident) may take this much of the memory; past it, callers get ordinary arrays. */
+const RESIDENT_MAX_BYTES = 256 * 2 ** 20;
 
 /** Job descriptor words, read by assembly/kernels.ts under the same names. */
 export const JOB = {
@@ -27,6 +29,10 @@ export interface KernelExports {
   run(job: number, tid: number, tag: number): number;
   gemm(job: number): void;
   adam(theta: number, grad: number, m: number, v: number, vmax: number, n: number, lr: number, beta1: number, beta2: number, eps: number, bc1: number, bc2: number, wd: number, flags: number): void;
+  sgd(theta: number, grad: number, b: number, n: number, lr: number, momentum: number, dampening: number, wd: number, flags: number): void;
+  adagrad(theta: number, grad: number, sum: number, n: number, lr: number, wd: number, eps: number, flags: number): void;
+  rmsprop(theta: number, grad: number, v: number, gbar: number, b: number, n: number, lr: number, alpha: number, eps: number, wd: number, momentum: number, flags: number): void;
+  adadelta(theta: number, grad: number, eg2: number, edx2: number, n: number, lr: number, rho: number, eps: number, wd: number, flags: number): void;
   relu(x: number, out: number, n: number): void;
   reluBackward(y: number, g: number, gx: number, n: number): void;
 }
@@ -38,11 +44,17 @@ export class WasmRuntime {
   readonly jobOffset: number;
   /** Per-thread 2×16 float scratch tiles for edge tiles. */
   readonly scratchOffset: number;
-  /** Operands are laid out from here on, per call. */
-  readonly dataOffset: number;
+  /** Operands are laid out from here on, per call: just past the resident buffers. */
+  dataOffset: number;
   readonly pool: Pool;
   /** A Float32Array over the whole memory, remade when the memory grows. */
   f32: Float32Array;
+  /** Resident buffers sit in [residentStart, dataOffset); freed blocks wait in `free` for reuse. */
+  private readonly residentStart: number;
+  private free: { at: number; bytes: number }[] = [];
+  /** Every buffer object this memory has had (growing gives a new one; views on the old ones stay valid). */
+  private readonly buffers = new WeakSet<ArrayBufferLike>();
+  private readonly registry = new FinalizationRegistry<{ at: number; bytes: number }>((block) => this.release(block));
 
   constructor(bytes: Uint8Array<ArrayBuffer>) {
     const module = new WebAssembly.Module(bytes);
@@ -55,6 +67,52 @@ export class WasmRuntime {
     this.job = new Int32Array(this.memory.buffer, this.jobOffset, JOB_WORDS);
     this.f32 = new Float32Array(this.memory.buffer);
     this.pool = new Pool(module, this.memory, this.kernels, ctrlOffset, this.jobOffset, this.job);
+    this.residentStart = this.dataOffset;
+    this.buffers.add(this.memory.buffer);
+  }
+
+  /**
+   * A zeroed Float32Array of n elements that lives in the wasm memory, for long-lived buffers such as
+   * optimizer state: kernels then read and write it in place instead of copying it in and out. Its
+   * block returns to the runtime when the array is garbage-collected (a subarray does not keep it:
+   * keep the array itself). Null when the resident area is full (the caller then makes an ordinary array).
+   */
+  resident(n: number): Float32Array | null {
+    const bytes = align64(Math.max(4 * n, 64));
+    let at = -1;
+    const i = this.free.findIndex((b) => b.bytes >= bytes);
+    if (i >= 0) {
+      const block = this.free[i];
+      at = block.at;
+      if (block.bytes === bytes) this.free.splice(i, 1);
+      else this.free[i] = { at: at + bytes, bytes: block.bytes - bytes };
+    } else {
+      if (this.dataOffset + bytes - this.residentStart > RESIDENT_MAX_BYTES) return null;
+      at = this.dataOffset;
+      this.reserve(at + bytes);
+      this.dataOffset = at + bytes;
+    }
+    const view = new Float32Array(this.memory.buffer, at, n);
+    view.fill(0);
+    this.registry.register(view, { at, bytes });
+    return view;
+  }
+
+  /** The byte address of `a` in the wasm memory, or -1 if `a` is an ordinary array. */
+  addressOf(a: Float32Array): number {
+    return this.buffers.has(a.buffer) ? a.byteOffset : -1;
+  }
+
+  private release(block: { at: number; bytes: number }): void {
+    this.free.push(block);
+    // Give the top of the resident area back to the per-call scratch space.
+    this.free.sort((a, b) => a.at - b.at);
+    while (this.free.length > 0) {
+      const last = this.free[this.free.length - 1];
+      if (last.at + last.bytes !== this.dataOffset) break;
+      this.dataOffset = last.at;
+      this.free.pop();
+    }
   }
 
   /** Grows the memory to hold at least `bytes`; throws a clear error past the 1 GiB maximum. */
@@ -67,6 +125,7 @@ export class WasmRuntime {
     }
     this.memory.grow(pages);
     this.f32 = new Float32Array(this.memory.buffer);
+    this.buffers.add(this.memory.buffer);
   }
 }
 

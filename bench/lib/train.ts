@@ -1,0 +1,68 @@
+// Training throughput: an MLP, Adam (lr 1e-3) and a shuffling DataLoader on MNIST, the loop of examples/mnist.ts, timed.
+
+import { DataLoader, manualSeed, nn, optim } from "../../src/index.ts";
+import type { TensorDataset } from "../../src/data/index.ts";
+import { featureMeanStd, loadMnist, standardize } from "../../datasets/index.ts";
+
+/** The full MNIST training set (60,000 digits), standardized by its own mean and std as examples/mnist.ts does. */
+export function loadTrainingSet(): TensorDataset {
+  const data = loadMnist({ source: "mnist" });
+  const { mean, std } = featureMeanStd(data.train);
+  return standardize(data.train, mean, std);
+}
+
+/** A ReLU MLP with layer widths [784, h1, ..., 10]. */
+export function mlp(widths: readonly number[]): nn.Module {
+  const layers: nn.Module[] = [];
+  for (let i = 0; i + 1 < widths.length; i++) {
+    if (i > 0) layers.push(new nn.ReLU());
+    layers.push(new nn.Linear(widths[i], widths[i + 1]));
+  }
+  return new nn.Sequential(...layers);
+}
+
+export interface Timing {
+  steps: number;
+  samples: number;
+  /** From the first step to the last loss read back. */
+  seconds: number;
+  /** Resident set size (MB) at the end. */
+  rssMB: number;
+}
+
+export interface Trainer {
+  /** One full epoch. */
+  epoch(): Timing;
+  /** `steps` training steps, across epoch boundaries if need be. */
+  steps(steps: number): Timing;
+  readonly stepsPerEpoch: number;
+}
+
+export const rssMB = (): number => process.memoryUsage.rss() / 2 ** 20;
+
+/** A fresh model, optimizer and loader over `train`, ready to be timed. */
+export function trainer(train: TensorDataset, widths: readonly number[], batchSize: number, seed = 0): Trainer {
+  manualSeed(seed);
+  const model = mlp(widths);
+  const optimizer = new optim.Adam(model.parameters(), { lr: 1e-3 });
+  const loader = new DataLoader(train, { batchSize, shuffle: true, seed });
+  const run = (limit: number): Timing => {
+    let steps = 0, samples = 0, lossSum = 0;
+    const t0 = performance.now();
+    while (steps < limit) {
+      for (const { x, y } of loader) {
+        optimizer.zeroGrad();
+        const loss = nn.functional.crossEntropy(model.forward(x), y);
+        loss.backward();
+        optimizer.step();
+        lossSum += loss.item();
+        samples += y.length;
+        if (++steps >= limit) break;
+      }
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    if (!Number.isFinite(lossSum)) throw new Error(`bench: training ${widths.join("-")} diverged`);
+    return { steps, samples, seconds, rssMB: rssMB() };
+  };
+  return { epoch: () => run(loader.length), steps: run, stepsPerEpoch: loader.length };
+}
