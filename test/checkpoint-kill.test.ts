@@ -66,5 +66,5 @@ describe("a process killed while saving", () => {
     // Kills landed on both contents; most also cut a write short (their temporary files were left behind).
     expect(seen).toEqual(new Set([1, 2]));
     expect(leftovers).toBeGreaterThan(0);
-  }, 30_000);
+  }, 60_000);
 });

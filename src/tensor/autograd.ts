@@ -28,6 +28,8 @@ export function backward(root: Tensor, gradient?: Tensor, options: BackwardOptio
   }
   const order = topologicalOrder(root);
   const grads = new Map<Tensor, Tensor>([[root, gradient]]);
+  // Storage already handed out (the caller's gradient, earlier leaves' .grad): a leaf never shares it.
+  const taken = new Set<ArrayBufferLike>([gradient.data.data.buffer]);
   noGrad(() => {
     for (let i = order.length - 1; i >= 0; i--) {
       const node = order[i];
@@ -36,7 +38,7 @@ export function backward(root: Tensor, gradient?: Tensor, options: BackwardOptio
       if (g === undefined) continue;
       const fn = node.gradFn;
       if (fn === null) {
-        accumulateLeaf(node, g);
+        accumulateLeaf(node, g, taken);
         continue;
       }
       const inputGrads = fn.backward!(g);
@@ -81,11 +83,18 @@ function topologicalOrder(root: Tensor): Tensor[] {
   return order;
 }
 
-/** leaf.grad += g, as PyTorch accumulates across backward calls. The stored grad never aliases g. */
-function accumulateLeaf(leaf: Tensor, g: Tensor): void {
+/**
+ * leaf.grad += g, as PyTorch accumulates across backward calls. A fresh gradient array is adopted
+ * as it is (no copy on the hot path); one that is shared or strided is copied, so that no two
+ * leaves, and never the caller's gradient, share storage (zeroGrad may fill a grad in place).
+ */
+function accumulateLeaf(leaf: Tensor, g: Tensor, taken: Set<ArrayBufferLike>): void {
   if (!leaf.requiresGrad) return;
   if (leaf.grad === null) {
-    leaf.grad = fromArray(g.values().slice(), leaf.shape);
+    const values = g.values();
+    const owned = values.length === values.buffer.byteLength / values.BYTES_PER_ELEMENT && !taken.has(values.buffer);
+    leaf.grad = fromArray(owned ? values : values.slice(), leaf.shape);
+    taken.add(leaf.grad.data.data.buffer);
   } else {
     if (!sameShape(leaf.grad.shape, leaf.shape)) throw new Error(`backward: the existing .grad has shape ${fmt(leaf.grad.shape)} but the tensor has ${fmt(leaf.shape)}`);
     leaf.grad = leaf.grad.add(g);
