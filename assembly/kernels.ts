@@ -11,6 +11,10 @@
 //            reading either layout of each operand, so the transposes cost no more than a copy;
 //   compute  a 2×16 register tile: 2 rows of A times 4 f32x4 of B into 8 f32x4 accumulators
 //            (8 + 4 + 2 = 14 of the 16 SIMD registers). Unrolling the k loop was slower.
+// With FUSED (few rows: every panel meets only a handful of tiles) the pack phase packs A alone and
+// each compute chunk packs its own panel of B just before using it, while it is in L1. With TC the
+// tiles are stored transposed (C[j][i] for tile element (i, j)): the host computes Cᵀ = op(B)ᵀ·op(A)ᵀ
+// when that wastes less of the 16-wide panels (n < 16), and the tile's transpose lands in C.
 // Any thread may take any chunk (see `run`), so a thread the OS deschedules delays no one.
 
 // Job descriptor: i32 words at `job`. The host writes the same indices (JOB in src/kernels/wasm/runtime.ts).
@@ -33,6 +37,8 @@ const LDC: i32 = 15;
 const ACC: i32 = 16;
 const KC: i32 = 17;
 const SCRATCH: i32 = 18;
+/** 1: store tiles transposed, C[col][row] (ldc is then C's row stride in that layout). */
+const TC: i32 = 19;
 /** Work queue of the current phase, an i64: (tag << 32) | next chunk, claimed with compare-and-swap. */
 const NEXT: i32 = 20;
 /** Chunks finished in the current phase; the caller waits for it to reach CHUNKS. */
@@ -40,6 +46,8 @@ const DONE: i32 = 22;
 const CHUNKS: i32 = 23;
 /** Row pairs per compute chunk. */
 const GROUP: i32 = 24;
+/** 1: pack B panel by panel in the compute phase (see the top of this file). */
+const FUSED: i32 = 25;
 
 const OP_GEMM: i32 = 1;
 const PHASE_PACK: i32 = 0;
@@ -74,8 +82,13 @@ export function prepare(job: usize, tag: i32): void {
 function plan(job: usize): void {
   const m = field(job, M), n = field(job, N), nt = field(job, NT);
   const pairs = (m + 1) >> 1, panels = (n + 15) >> 4;
+  const fused = field(job, FUSED) != 0;
   if (field(job, PHASE) == PHASE_PACK) {
-    setField(job, CHUNKS, (pairs + PACK_PAIRS - 1) / PACK_PAIRS + panels);
+    setField(job, CHUNKS, (pairs + PACK_PAIRS - 1) / PACK_PAIRS + (fused ? 0 : panels));
+  } else if (fused) {
+    // A panel per chunk, packed and then multiplied by all the rows.
+    setField(job, GROUP, pairs);
+    setField(job, CHUNKS, panels);
   } else {
     // One 16-wide panel per chunk; split the rows too when there are few panels to go round.
     const groups = min(pairs, max(1, (4 * nt + panels - 1) / panels));
@@ -108,12 +121,16 @@ export function run(job: usize, tid: i32, tag: i32): i32 {
 /** The whole GEMM on the calling thread. */
 export function gemm(job: usize): void {
   setField(job, NT, 1);
-  for (let phase = PHASE_PACK; phase <= PHASE_COMPUTE; phase++) {
-    setField(job, PHASE, phase);
-    plan(job);
-    const chunks = field(job, CHUNKS);
-    for (let chunk = 0; chunk < chunks; chunk++) runChunk(job, chunk, 0);
-  }
+  runPhase(job, PHASE_PACK);
+  runPhase(job, PHASE_COMPUTE);
+}
+
+/** One phase of the job, all of it on the calling thread (for a pack phase too small to share). */
+export function runPhase(job: usize, phase: i32): void {
+  setField(job, PHASE, phase);
+  plan(job);
+  const chunks = field(job, CHUNKS);
+  for (let chunk = 0; chunk < chunks; chunk++) runChunk(job, chunk, 0);
 }
 
 function runChunk(job: usize, chunk: i32, tid: i32): void {
@@ -127,6 +144,7 @@ function runChunk(job: usize, chunk: i32, tid: i32): void {
     const group = field(job, GROUP);
     const groups = (pairs + group - 1) / group;
     const panel = chunk / groups, first = (chunk % groups) * group;
+    if (field(job, FUSED) != 0) packB(job, panel, panel + 1);
     compute(job, panel, first, min(pairs, first + group), tid);
   }
 }
@@ -255,6 +273,9 @@ function compute(job: usize, jp: i32, pair0: i32, pair1: i32, tid: i32): void {
   const scratch = <usize>field(job, SCRATCH) + (<usize>tid << 7);
   const col = <usize>(jp << 4);
   const width = min(16, n - <i32>col);
+  // Strides in floats of C between the tile's rows and between its columns.
+  const transC = field(job, TC) != 0;
+  const rs = transC ? 1 : ldc, cs = transC ? ldc : 1;
   for (let kb = 0; kb < k; kb += kc) {
     const kl = min(kc, k - kb);
     const addC = accumulate || kb > 0;
@@ -262,11 +283,11 @@ function compute(job: usize, jp: i32, pair0: i32, pair1: i32, tid: i32): void {
     for (let ip = pair0; ip < pair1; ip++) {
       const a = ap + ((<usize>ip * <usize>k + <usize>kb) << 3);
       const row = <usize>(ip << 1);
-      const c0 = c + ((row * ldc + col) << 2);
-      if (width == 16 && <i32>row + 1 < m) {
+      const c0 = c + ((row * rs + col * cs) << 2);
+      if (width == 16 && <i32>row + 1 < m && !transC) {
         tile(a, b, kl, c0, c0 + (ldc << 2), addC);
       } else {
-        edgeTile(a, b, kl, c0, ldc, width, min(2, m - <i32>row), addC, scratch);
+        edgeTile(a, b, kl, c0, rs, cs, width, min(2, m - <i32>row), addC, scratch);
       }
     }
   }
@@ -298,16 +319,19 @@ function tile(a: usize, b: usize, kc: i32, c0: usize, c1: usize, addC: bool): vo
   v128.store(c1, y0); v128.store(c1, y1, 16); v128.store(c1, y2, 32); v128.store(c1, y3, 48);
 }
 
-/** A tile at the right or bottom edge: run the full tile on a 2×16 scratch and copy back the part inside C. */
-function edgeTile(a: usize, b: usize, kc: i32, c0: usize, ldc: usize, width: i32, rows: i32, addC: bool, scratch: usize): void {
+/**
+ * A tile at the right or bottom edge, or stored transposed: run the full tile on a 2×16 scratch and
+ * copy back the part inside C, tile element (r, j) at c0 + r·rs + j·cs floats.
+ */
+function edgeTile(a: usize, b: usize, kc: i32, c0: usize, rs: usize, cs: usize, width: i32, rows: i32, addC: bool, scratch: usize): void {
   if (addC) {
     for (let r = 0; r < rows; r++) {
-      for (let j = 0; j < width; j++) store<f32>(scratch + (<usize>(r * 16 + j) << 2), load<f32>(c0 + ((<usize>r * ldc + <usize>j) << 2)));
+      for (let j = 0; j < width; j++) store<f32>(scratch + (<usize>(r * 16 + j) << 2), load<f32>(c0 + ((<usize>r * rs + <usize>j * cs) << 2)));
     }
   }
   tile(a, b, kc, scratch, scratch + 64, addC);
   for (let r = 0; r < rows; r++) {
-    for (let j = 0; j < width; j++) store<f32>(c0 + ((<usize>r * ldc + <usize>j) << 2), load<f32>(scratch + (<usize>(r * 16 + j) << 2)));
+    for (let j = 0; j < width; j++) store<f32>(c0 + ((<usize>r * rs + <usize>j * cs) << 2), load<f32>(scratch + (<usize>(r * 16 + j) << 2)));
   }
 }
 

@@ -4,15 +4,15 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { gemm, getBackend, getNumThreads, setBackend, setNumThreads, type GemmArgs } from "../src/kernels/index.ts";
 import { gemmJs } from "../src/kernels/gemm-js.ts";
 import { gemmTuning } from "../src/kernels/gemm-wasm.ts";
-import { wasmRuntime } from "../src/kernels/wasm/runtime.ts";
+import { JOB, wasmRuntime } from "../src/kernels/wasm/runtime.ts";
 
 // The wasm tests run whatever the default (NDGRAD_BACKEND=js forces the JS kernels elsewhere).
-const defaults = { backend: getBackend(), threads: getNumThreads(), parallelMinMacs: gemmTuning.parallelMinMacs, kc: gemmTuning.kc };
+const defaults = { backend: getBackend(), threads: getNumThreads(), tuning: { ...gemmTuning } };
 beforeEach(() => setBackend("wasm"));
 afterEach(() => {
   setBackend(defaults.backend);
   setNumThreads(defaults.threads);
-  Object.assign(gemmTuning, { parallelMinMacs: defaults.parallelMinMacs, kc: defaults.kc });
+  Object.assign(gemmTuning, defaults.tuning);
 });
 
 function random(size: number, seed: number): Float32Array {
@@ -60,13 +60,20 @@ function expectMatchesJs(c: Case, seed: number): void {
 const SIZES: [string, number, number, number][] = [
   ["1x1", 1, 1, 1], ["1x7", 1, 7, 3], ["7x1", 7, 1, 5], ["2x16", 2, 16, 1], ["17x33x65", 17, 33, 65],
   ["tall", 301, 5, 17], ["wide", 3, 257, 19], ["k past a k-block", 33, 47, 600], ["MLP-ish", 129, 250, 100],
+  // n < 16: computed as Cᵀ = op(B)ᵀ·op(A)ᵀ with transposed stores (the last one over several k-blocks).
+  ["n < 16, as Cᵀ", 45, 10, 37], ["n = 10 like an output layer", 128, 10, 64], ["n < 16 past a k-block", 37, 11, 530],
+  // m < 16: B packed panel by panel in the compute phase; k small: packing is next to nothing.
+  ["m < 16, B packed per panel", 10, 70, 29], ["m = 10 over many panels", 10, 256, 40], ["k small", 40, 70, 3], ["k = 10", 64, 100, 10],
 ];
 const LAYOUTS = [[false, false], [false, true], [true, false], [true, true]] as const;
 
-describe.each([1, 2])("wasm GEMM on %i thread(s) agrees with the JS kernel", (threads) => {
+describe.each([
+  [1, "", false], [2, ", packing on the caller", false], [2, ", packing shared", true],
+] as const)("wasm GEMM on %i thread(s)%s agrees with the JS kernel", (threads, _label, sharedPack) => {
   it.each(SIZES)("%s (%i×%i×%i), all transposes, strided or not, accumulate or not", (_, m, n, k) => {
     setNumThreads(threads);
     gemmTuning.parallelMinMacs = 0; // split even the tiny products, to test the split
+    gemmTuning.parallelMinPack = sharedPack ? 0 : Infinity;
     let seed = m * 7 + n * 13 + k;
     for (const [transA, transB] of LAYOUTS) {
       for (const strided of [false, true]) {
@@ -93,6 +100,18 @@ describe("wasm GEMM", () => {
       gemm(args);
     }
     expect(rt.pool.helped).toBeGreaterThan(before);
+  });
+
+  it("computes a narrow C as Cᵀ, and packs B panel by panel when op(A) has few rows", () => {
+    const job = wasmRuntime()!.job;
+    const run = (m: number, n: number, k: number) => {
+      expectMatchesJs({ m, n, k, transA: false, transB: true, accumulate: false, strided: false }, m + n + k);
+      return { transposed: job[JOB.TC], fused: job[JOB.FUSED], rows: job[JOB.M], cols: job[JOB.N] };
+    };
+    expect(run(128, 10, 256)).toEqual({ transposed: 1, fused: 1, rows: 10, cols: 128 });
+    expect(run(10, 256, 128)).toEqual({ transposed: 0, fused: 1, rows: 10, cols: 256 });
+    expect(run(128, 256, 10)).toEqual({ transposed: 0, fused: 0, rows: 128, cols: 256 });
+    expect(run(17, 33, 65)).toEqual({ transposed: 0, fused: 1, rows: 17, cols: 33 });
   });
 
   it("handles k = 0 (C = 0, or C unchanged with accumulate) and empty C", () => {

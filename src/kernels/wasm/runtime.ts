@@ -15,8 +15,12 @@ export const JOB = {
   OP: 0, PHASE: 1, NT: 2, M: 3, N: 4, K: 5,
   A: 6, LDA: 7, TA: 8, B: 9, LDB: 10, TB: 11,
   AP: 12, BP: 13, C: 14, LDC: 15, ACC: 16, KC: 17, SCRATCH: 18,
+  /** 1: tiles are stored transposed (the host computes Cᵀ = op(B)ᵀ·op(A)ᵀ into C). */
+  TC: 19,
   /** The phase's work queue (an i64 at words 20-21), chunks finished, and chunks in all. */
   NEXT: 20, DONE: 22, CHUNKS: 23,
+  /** 1: B is packed panel by panel in the compute phase, A alone in the pack phase. */
+  FUSED: 25,
 } as const;
 export const OP_GEMM = 1;
 export const PHASE_PACK = 0;
@@ -28,6 +32,7 @@ export interface KernelExports {
   prepare(job: number, tag: number): void;
   run(job: number, tid: number, tag: number): number;
   gemm(job: number): void;
+  runPhase(job: number, phase: number): void;
   adam(theta: number, grad: number, m: number, v: number, vmax: number, n: number, lr: number, beta1: number, beta2: number, eps: number, bc1: number, bc2: number, wd: number, flags: number): void;
   sgd(theta: number, grad: number, b: number, n: number, lr: number, momentum: number, dampening: number, wd: number, flags: number): void;
   adagrad(theta: number, grad: number, sum: number, n: number, lr: number, wd: number, eps: number, flags: number): void;
