@@ -1,5 +1,5 @@
 // Node-specific pieces of the wasm backend: reading (or building) the kernels binary, spawning worker
-// threads, and thread-count defaults. A browser twin would export the same names (fetch, Web Workers).
+// threads, and thread-count defaults. platform-browser.ts is its twin (the package.json "browser" field selects it).
 
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";

@@ -10,14 +10,14 @@
 import { canBlock, spawnWorker, type WorkerHandle } from "./platform-node.ts";
 import type { KernelExports } from "./runtime.ts";
 
-/** Control block words (Int32Array indices at `ctrl`); worker.mjs uses the same numbers. */
+/** Control block words (Int32Array indices at `ctrl`); worker-loop.mjs uses the same numbers. */
 export const CTRL_GEN = 0;
 export const CTRL_READY = 2;
 export const CTRL_ERROR = 3;
 /** Chunks done by workers so far (a statistic: shows whether the threads really take part). */
 export const CTRL_HELPED = 4;
 export const CTRL_WORDS = 16;
-/** Job descriptor words the pool reads (JOB.DONE, JOB.CHUNKS in runtime.ts; also in worker.mjs). */
+/** Job descriptor words the pool reads (JOB.DONE, JOB.CHUNKS in runtime.ts; also in worker-loop.mjs). */
 const JOB_DONE = 22;
 const JOB_CHUNKS = 23;
 /** The generation word keeps the thread count in its low 8 bits. */
@@ -55,6 +55,8 @@ export class Pool {
   private sequence = 0;
   private backoffMs = 0;
   private skipUntil = 0;
+  /** When the last worker was started (the start timeout counts from there). */
+  private spawnedAt = 0;
   /** Why threads are off for good (a worker failed to start or died), or null. */
   failure: Error | null = null;
 
@@ -75,15 +77,19 @@ export class Pool {
     while (this.workers.length < count) {
       const init: WorkerInit = { module: this.module, memory: this.memory, ctrl: this.ctrlOffset, job: this.jobOffset, tid: this.workers.length + 1, spin: WORKER_SPIN };
       this.workers.push(spawnWorker(init, (error) => { this.failure ??= error; }));
+      this.spawnedAt = performance.now();
     }
-    const deadline = performance.now() + START_TIMEOUT_MS;
+    const deadline = this.spawnedAt + START_TIMEOUT_MS;
     for (let ready = Atomics.load(this.ctrl, CTRL_READY); ready < count; ready = Atomics.load(this.ctrl, CTRL_READY)) {
       if (this.failure) return false;
       if (performance.now() > deadline) {
         this.failure = new Error(`kernel workers did not start within ${START_TIMEOUT_MS / 1000} s`);
         return false;
       }
-      if (canBlock) Atomics.wait(this.ctrl, CTRL_READY, ready, 20);
+      // A browser starts workers only once its main thread returns to the event loop: waiting here
+      // would wait in vain. This product runs on the caller; later ones get the workers once they listen.
+      if (!canBlock) return false;
+      Atomics.wait(this.ctrl, CTRL_READY, ready, 20);
     }
     return true;
   }
