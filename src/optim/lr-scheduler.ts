@@ -81,12 +81,7 @@ export abstract class LRScheduler {
   }
 
   stateDict(): SchedulerStateDict {
-    const out: SchedulerStateDict = {};
-    for (const [key, value] of Object.entries(this)) {
-      if (key === "optimizer") continue;
-      out[key] = Array.isArray(value) ? value.slice() : value;
-    }
-    return out;
+    return ownState(this);
   }
 
   /** Restores counters, base rates and options from stateDict(); checks every entry first, changes nothing on error. */
@@ -488,12 +483,7 @@ export class ReduceLROnPlateau {
   }
 
   stateDict(): SchedulerStateDict {
-    const out: SchedulerStateDict = {};
-    for (const [key, value] of Object.entries(this)) {
-      if (key === "optimizer") continue;
-      out[key] = Array.isArray(value) ? value.slice() : value;
-    }
-    return out;
+    return ownState(this);
   }
 
   /** Restores from stateDict() (a null `best`, as JSON writes ±Infinity, means no metric seen yet); changes nothing on error. */
@@ -516,4 +506,14 @@ export class ReduceLROnPlateau {
     }
     for (const [key, value] of updates) self[key] = value;
   }
+}
+
+/** A scheduler's own fields (counters, base rates, options), without the optimizer it drives; arrays copied. */
+function ownState(scheduler: object): SchedulerStateDict {
+  const out: SchedulerStateDict = {};
+  for (const [key, value] of Object.entries(scheduler)) {
+    if (key === "optimizer") continue;
+    out[key] = Array.isArray(value) ? value.slice() : value;
+  }
+  return out;
 }
