@@ -48,6 +48,8 @@ const CHUNKS: i32 = 23;
 const GROUP: i32 = 24;
 /** 1: pack B panel by panel in the compute phase (see the top of this file). */
 const FUSED: i32 = 25;
+/** Rows of B, as stored, that the host has copied in so far (see awaitPanel). */
+const READY: i32 = 26;
 
 const OP_GEMM: i32 = 1;
 const PHASE_PACK: i32 = 0;
@@ -144,9 +146,22 @@ function runChunk(job: usize, chunk: i32, tid: i32): void {
     const group = field(job, GROUP);
     const groups = (pairs + group - 1) / group;
     const panel = chunk / groups, first = (chunk % groups) * group;
-    if (field(job, FUSED) != 0) packB(job, panel, panel + 1);
+    if (field(job, FUSED) != 0) {
+      awaitPanel(job, panel);
+      packB(job, panel, panel + 1);
+    }
     compute(job, panel, first, min(pairs, first + group), tid);
   }
+}
+
+/**
+ * Waits until the host has copied in the rows of B that panel `jp` reads. With FUSED the host may
+ * stream B in while the compute phase runs (other threads pack and multiply the first panels as
+ * the rest is still being copied); READY counts the stored rows copied so far.
+ */
+function awaitPanel(job: usize, jp: i32): void {
+  const need = field(job, TB) != 0 ? min(field(job, N), (jp + 1) << 4) : field(job, K);
+  while (atomic.load<i32>(job + (<usize>READY << 2)) < need) {}
 }
 
 /** Packs row pairs [pair0, pair1) of op(A). */

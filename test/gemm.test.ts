@@ -41,9 +41,19 @@ function makeArgs(c: Case, seed: number): GemmArgs & { a: Float32Array; b: Float
   };
 }
 
+/** The same values in an array that lives in the wasm memory (the kernel then reads and writes it in place). */
+function resident(values: Float32Array): Float32Array {
+  const out = wasmRuntime()!.resident(values.length)!;
+  out.set(values);
+  return out;
+}
+
 /** Every element of C, padding included, matches the JS kernel within float32 rounding of the k-term sum. */
-function expectMatchesJs(c: Case, seed: number): void {
+function expectMatchesJs(c: Case, seed: number, inWasm: { a?: boolean; b?: boolean; c?: boolean } = {}): void {
   const args = makeArgs(c, seed);
+  if (inWasm.a) args.a = resident(args.a);
+  if (inWasm.b) args.b = resident(args.b);
+  if (inWasm.c) args.c = resident(args.c);
   const expected = { ...args, c: args.c.slice() };
   gemmJs(expected);
   const bound = { ...args, a: args.a.map(Math.abs), b: args.b.map(Math.abs), c: args.c.map(Math.abs) };
@@ -112,6 +122,42 @@ describe("wasm GEMM", () => {
     expect(run(10, 256, 128)).toEqual({ transposed: 0, fused: 1, rows: 10, cols: 256 });
     expect(run(128, 256, 10)).toEqual({ transposed: 0, fused: 0, rows: 128, cols: 256 });
     expect(run(17, 33, 65)).toEqual({ transposed: 0, fused: 1, rows: 17, cols: 33 });
+  });
+
+  it.each([1, 2])("reads and writes operands that live in the wasm memory in place (%i thread(s))", (threads) => {
+    setNumThreads(threads);
+    gemmTuning.parallelMinMacs = 0;
+    const rt = wasmRuntime()!;
+    let seed = 11;
+    for (const [, m, n, k] of SIZES.filter((_, i) => i % 2 === 0 || threads === 1)) {
+      for (const [transA, transB] of LAYOUTS) {
+        for (const where of [{ a: true }, { b: true }, { c: true }, { a: true, b: true, c: true }]) {
+          expectMatchesJs({ m, n, k, transA, transB, strided: seed % 2 === 0, accumulate: seed % 3 === 0 }, seed++, where);
+        }
+      }
+    }
+    // In place means no copy: a C in the wasm memory is what the kernel wrote.
+    const args = makeArgs({ m: 20, n: 40, k: 30, transA: false, transB: false, accumulate: false, strided: false }, 5);
+    args.c = resident(args.c);
+    gemm(args);
+    expect(rt.addressOf(args.c)).toBe(rt.job[JOB.C]);
+  });
+
+  it("copies C when it shares memory with an input, so the input is read before C is written", () => {
+    // C (+)= A·B with C the very array of A or of B (square, so the shapes agree). With few rows,
+    // B is packed panel by panel while C is being written: in place, it would read its own output.
+    const n = 24;
+    for (const alias of ["a", "b"] as const) {
+      for (const [[transA, transB], accumulate] of LAYOUTS.flatMap((t) => [[t, false], [t, true]] as const)) {
+        const shared = resident(random(n * n, 9)), other = random(n * n, 10);
+        const [a, b] = alias === "a" ? [shared, other] : [other, shared];
+        const args = { m: n, n, k: n, a, aOffset: 0, lda: n, transA, b, bOffset: 0, ldb: n, transB, c: shared, cOffset: 0, ldc: n, accumulate };
+        const expected = { ...args, a: a.slice(), b: b.slice(), c: shared.slice() };
+        gemmJs(expected);
+        gemm(args);
+        for (let i = 0; i < n * n; i++) expect(shared[i]).toBeCloseTo(expected.c[i], 4);
+      }
+    }
   });
 
   it("handles k = 0 (C = 0, or C unchanged with accumulate) and empty C", () => {

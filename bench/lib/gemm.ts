@@ -1,6 +1,6 @@
 // GEMM timing shared by bench/gemm.ts and bench/run.ts: the products of an MLP training step, in each layout.
 
-import { gemm } from "../../src/kernels/index.ts";
+import { allocateLongLived, gemm } from "../../src/kernels/index.ts";
 
 /** A product C[m×n] = op(A)·op(B) with k terms; `layout` is the one a training step uses for it. */
 export interface Shape { name: string; m: number; n: number; k: number; layout: Layout }
@@ -38,15 +38,22 @@ export function random(size: number, seed: number): Float32Array {
 /**
  * GFLOP/s from the timings of single calls over `minTime` ms, on the current backend and thread
  * count: the best call (what the kernel does when the OS lets it run; this 2-core machine is often
- * shared) and the median call.
+ * shared) and the median call. The operands are ordinary arrays, copied in and out by every call,
+ * or with `inWasm` arrays that live in the wasm memory (as parameters and optimizer state do), used in place.
  */
-export function measureGemm(shape: Shape, layout: Layout, minTime: number): { best: number; median: number } {
+export function measureGemm(shape: Shape, layout: Layout, minTime: number, inWasm = false): { best: number; median: number } {
   const { m, n, k } = shape;
   const transA = layout === "Aᵀ·B", transB = layout === "A·Bᵀ";
-  const a = random(m * k, 1), b = random(k * n, 2), c = new Float32Array(m * n);
+  const place = (values: Float32Array) => {
+    if (!inWasm) return values;
+    const resident = allocateLongLived(values.length);
+    resident.set(values);
+    return resident;
+  };
+  const a = place(random(m * k, 1)), b = place(random(k * n, 2)), c = place(new Float32Array(m * n));
   const call = () => gemm({ m, n, k, a, aOffset: 0, lda: transA ? m : k, transA, b, bOffset: 0, ldb: transB ? k : n, transB, c, cOffset: 0, ldc: n, accumulate: false });
   const warm = performance.now();
-  while (performance.now() - warm < minTime / 10) call();
+  while (performance.now() - warm < minTime / 4) call();
   const times: number[] = [];
   const t0 = performance.now();
   while (performance.now() - t0 < minTime || times.length < 5) {
@@ -57,4 +64,16 @@ export function measureGemm(shape: Shape, layout: Layout, minTime: number): { be
   times.sort((x, y) => x - y);
   const rate = (ms: number) => (2 * m * n * k) / (ms * 1e6);
   return { best: rate(times[0]), median: rate(times[times.length >> 1]) };
+}
+
+/**
+ * Runs the shapes on every thread count for about `ms` ms before anything is timed: the workers'
+ * first few thousand calls are slower (their loops and the kernels are still being optimised).
+ */
+export function warmUpGemm(shapes: Shape[], threadCounts: number[], setThreads: (n: number) => void, ms: number): void {
+  const per = ms / (shapes.length * threadCounts.length);
+  for (const t of threadCounts) {
+    setThreads(t);
+    for (const shape of shapes) measureGemm(shape, shape.layout, per);
+  }
 }

@@ -38,6 +38,15 @@ export function activeWasm(): ReturnType<typeof wasmRuntime> {
   return rt;
 }
 
+/**
+ * A zeroed Float32Array for storage that lives as long as a model or an optimizer (parameters,
+ * optimizer state). With the wasm backend it sits in the wasm memory, where the kernels read and
+ * update it in place instead of copying it in and out; to everything else it is an ordinary array.
+ */
+export function allocateLongLived(n: number): Float32Array {
+  return activeWasm()?.resident(n) ?? new Float32Array(n);
+}
+
 /** Threads for large products (1 = the calling thread only). Default: NDGRAD_NUM_THREADS, else every core. */
 export function setNumThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1 || n > MAX_THREADS) throw new RangeError(`setNumThreads: invalid thread count ${n} (valid: an integer from 1 to ${MAX_THREADS})`);

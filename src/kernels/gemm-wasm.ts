@@ -23,8 +23,9 @@ export const gemmTuning = {
 };
 
 /**
- * Copies the operands into the wasm memory, packs and multiplies there (split across `threads`
- * when the product is big enough), and copies C back (adding to it with `accumulate`).
+ * Copies the operands into the wasm memory (unless they live there already), packs and multiplies
+ * there (split across `threads` when the product is big enough), and copies C back (adding to it
+ * with `accumulate`).
  *
  * The kernel works on 2-row × 16-column tiles, so a narrow C (n < 16, such as a 10-class output
  * layer) would be mostly padding: the product is then done as Cᵀ = op(B)ᵀ·op(A)ᵀ (the operands swap
@@ -37,49 +38,55 @@ export function gemmWasm(rt: WasmRuntime, g: GemmF32Args, threads: number): void
     if (!g.accumulate) for (let i = 0; i < m; i++) g.c.fill(0, g.cOffset + i * g.ldc, g.cOffset + i * g.ldc + n);
     return;
   }
-  const aRows = g.transA ? k : m, aCols = g.transA ? m : k;
-  const bRows = g.transB ? n : k, bCols = g.transB ? k : n;
-  const lda = compactLd(aRows, aCols, g.lda), ldb = compactLd(bRows, bCols, g.ldb);
   // Tile area with padding, as computed and as transposed: the kernel's work either way. Transposed
   // tiles are stored element by element, so only a clear saving pays (n < 16 and m well above it).
   const swap = 4 * paddedArea(n, m) <= 3 * paddedArea(m, n);
   const km = swap ? n : m, kn = swap ? m : n;
   const pairs = (km + 1) >> 1, panels = (kn + 15) >> 4;
-  let at = rt.dataOffset;
-  const aPtr = at; at = align64(at + 4 * ((aRows - 1) * lda + aCols));
-  const bPtr = at; at = align64(at + 4 * ((bRows - 1) * ldb + bCols));
-  const apPtr = at; at = align64(at + 4 * pairs * 2 * k);
-  const bpPtr = at; at = align64(at + 4 * panels * 16 * k);
-  const cPtr = at; at = align64(at + 4 * m * n);
-  rt.reserve(at);
-
-  const mem = rt.f32;
-  copyIn(mem, aPtr, g.a, g.aOffset, aRows, aCols, g.lda, lda);
-  copyIn(mem, bPtr, g.b, g.bOffset, bRows, bCols, g.ldb, ldb);
-  if (g.accumulate) copyIn(mem, cPtr, g.c, g.cOffset, m, n, g.ldc, n);
-
   const fused = pairs <= gemmTuning.fusedMaxPairs;
   const computeChunks = fused ? panels : Math.max(pairs, panels);
   const nt = m * n * k >= gemmTuning.parallelMinMacs ? Math.min(threads, MAX_THREADS, computeChunks) : 1;
+  const threaded = nt > 1 && rt.pool.wanted() && rt.pool.ensure(nt - 1);
+
+  // The kernel's operands: op(A) and op(B), or with `swap` op(B)ᵀ and op(A)ᵀ (each the caller's
+  // array read with the opposite flag), as stored: rows × cols with a row stride.
+  const callerA = { src: g.a, offset: g.aOffset, rows: g.transA ? k : m, cols: g.transA ? m : k, ld: g.lda };
+  const callerB = { src: g.b, offset: g.bOffset, rows: g.transB ? n : k, cols: g.transB ? k : n, ld: g.ldb };
+  const [kernelA, kernelB] = swap ? [callerB, callerA] : [callerA, callerB];
+  const ta = swap ? !g.transB : g.transA, tb = swap ? !g.transA : g.transB;
+  // With FUSED, a panel of the kernel's B is read only by the chunk that packs it; stored
+  // transposed, the panel is 16 consecutive rows. Then the B copy can be streamed in while the
+  // workers already pack and multiply the panels copied so far.
+  const streamable = threaded && fused && tb;
+
+  // An operand that already lives in the wasm memory (see WasmRuntime.resident) is read, or for C
+  // written, where it is; the others are copied into this call's area of the memory.
+  const space = new Layout(rt, threaded);
+  const a = space.operand(kernelA, "copy");
+  const b = space.operand(kernelB, streamable ? "stream" : "copy");
+  const stream = streamable && !b.inPlace;
+  const aPacked = space.take(pairs * 2 * k);
+  const bPacked = space.take(panels * 16 * k);
+  // C is written in place only if that cannot overwrite an input before the kernel has read it.
+  const cAliases = overlaps(g.c, g.a) || overlaps(g.c, g.b);
+  const cStored = { src: g.c, offset: g.cOffset, rows: m, cols: n, ld: g.ldc };
+  const c = space.operand(cStored, g.accumulate ? "copy" : "none", !cAliases);
+  space.commit();
+
   const job = rt.job;
   job[JOB.OP] = OP_GEMM;
-  job[JOB.NT] = nt;
+  job[JOB.NT] = threaded ? nt : 1;
   job[JOB.M] = km; job[JOB.N] = kn; job[JOB.K] = k;
-  if (swap) {
-    // op(B)ᵀ is B read with the opposite flag, and likewise op(A)ᵀ.
-    job[JOB.A] = bPtr; job[JOB.LDA] = ldb; job[JOB.TA] = g.transB ? 0 : 1;
-    job[JOB.B] = aPtr; job[JOB.LDB] = lda; job[JOB.TB] = g.transA ? 0 : 1;
-  } else {
-    job[JOB.A] = aPtr; job[JOB.LDA] = lda; job[JOB.TA] = g.transA ? 1 : 0;
-    job[JOB.B] = bPtr; job[JOB.LDB] = ldb; job[JOB.TB] = g.transB ? 1 : 0;
-  }
-  job[JOB.AP] = apPtr; job[JOB.BP] = bpPtr;
-  job[JOB.C] = cPtr; job[JOB.LDC] = n; job[JOB.ACC] = g.accumulate ? 1 : 0;
+  job[JOB.A] = a.ptr; job[JOB.LDA] = a.ld; job[JOB.TA] = ta ? 1 : 0;
+  job[JOB.B] = b.ptr; job[JOB.LDB] = b.ld; job[JOB.TB] = tb ? 1 : 0;
+  job[JOB.AP] = aPacked.ptr; job[JOB.BP] = bPacked.ptr;
+  job[JOB.C] = c.ptr; job[JOB.LDC] = c.ld; job[JOB.ACC] = g.accumulate ? 1 : 0;
   job[JOB.TC] = swap ? 1 : 0;
   job[JOB.FUSED] = fused ? 1 : 0;
   job[JOB.KC] = gemmTuning.kc;
   job[JOB.SCRATCH] = rt.scratchOffset;
-  if (nt > 1 && rt.pool.wanted() && rt.pool.ensure(nt - 1)) {
+  job[JOB.READY] = stream ? 0 : kernelB.rows;
+  if (threaded) {
     const packFloats = (2 * pairs + (fused ? 0 : 16 * panels)) * k;
     if (packFloats >= gemmTuning.parallelMinPack) {
       job[JOB.PHASE] = PHASE_PACK;
@@ -88,11 +95,71 @@ export function gemmWasm(rt: WasmRuntime, g: GemmF32Args, threads: number): void
       rt.kernels.runPhase(rt.jobOffset, PHASE_PACK);
     }
     job[JOB.PHASE] = PHASE_COMPUTE;
-    rt.pool.run(nt);
+    rt.pool.run(nt, stream ? () => streamIn(rt, b, kernelB) : undefined);
   } else {
     rt.kernels.gemm(rt.jobOffset);
   }
-  copyOut(rt.f32, cPtr, g.c, g.cOffset, m, n, g.ldc);
+  if (!c.inPlace) copyOut(rt.f32, c.ptr, g.c, g.cOffset, m, n, c.ld, g.ldc);
+}
+
+/** Copies `from` into its place panel by panel (16 stored rows), publishing in JOB.READY how many rows are in. */
+function streamIn(rt: WasmRuntime, to: Placed, from: Stored): void {
+  for (let r0 = 0; r0 < from.rows; r0 += 16) {
+    const r1 = Math.min(from.rows, r0 + 16);
+    copyRows(rt.f32, to.ptr, from.src, from.offset, r0, r1, from.cols, from.ld, to.ld);
+    Atomics.store(rt.job, JOB.READY, r1);
+  }
+}
+
+/** A matrix as the caller stores it: rows × cols floats at src[offset], rows `ld` floats apart. */
+interface Stored { src: Float32Array; offset: number; rows: number; cols: number; ld: number }
+
+/** Where an operand is for the kernel: its byte address, its row stride in floats, and whether that is the caller's own array. */
+interface Placed { ptr: number; ld: number; inPlace: boolean }
+
+/** How an operand's values get into the wasm memory: copied now, streamed in later (streamIn), or not at all (an output). */
+type Fill = "copy" | "stream" | "none";
+
+/**
+ * One call's area of the wasm memory (WasmRuntime.scratch), laid out block by block: pointers are
+ * relative until `commit` places the area, grows the memory and copies the operands in.
+ */
+class Layout {
+  private bytes = 0;
+  private readonly relative: Placed[] = [];
+  private readonly copies: (() => void)[] = [];
+
+  constructor(private readonly rt: WasmRuntime, private readonly shared: boolean) {}
+
+  /** Room for `m`, filled as `fill` says; if `m` lives in the wasm memory (and `inPlaceOk`), its own place instead. */
+  operand(m: Stored, fill: Fill, inPlaceOk = true): Placed {
+    const home = this.rt.addressOf(m.src);
+    if (home >= 0 && inPlaceOk) return { ptr: home + 4 * m.offset, ld: m.ld, inPlace: true };
+    const ld = compactLd(m.rows, m.cols, m.ld);
+    const placed = this.take((m.rows - 1) * ld + m.cols);
+    placed.ld = ld;
+    if (fill === "copy") this.copies.push(() => copyRows(this.rt.f32, placed.ptr, m.src, m.offset, 0, m.rows, m.cols, m.ld, ld));
+    return placed;
+  }
+
+  /** A block of `floats` floats, 64-byte aligned (its ptr is final after `commit`). */
+  take(floats: number): Placed {
+    const placed = { ptr: this.bytes, ld: 0, inPlace: false };
+    this.bytes = align64(this.bytes + 4 * floats);
+    this.relative.push(placed);
+    return placed;
+  }
+
+  commit(): void {
+    const base = this.rt.scratch(this.bytes, this.shared);
+    for (const placed of this.relative) placed.ptr += base;
+    for (const copy of this.copies) copy();
+  }
+}
+
+/** Whether two arrays share any bytes. */
+function overlaps(x: Float32Array, y: Float32Array): boolean {
+  return x.buffer === y.buffer && x.byteOffset < y.byteOffset + y.byteLength && y.byteOffset < x.byteOffset + x.byteLength;
 }
 
 /** Elements of an r × c product the kernel computes: whole row pairs times whole 16-wide panels. */
@@ -106,20 +173,22 @@ function compactLd(rows: number, cols: number, ld: number): number {
   return ld - cols <= cols ? ld : cols;
 }
 
-function copyIn(mem: Float32Array, ptr: number, src: Float32Array, offset: number, rows: number, cols: number, ld: number, dstLd: number): void {
+/** Copies rows [r0, r1) of a matrix at src[offset] (row stride ld) to the wasm memory at byte `ptr` (row stride dstLd). */
+function copyRows(mem: Float32Array, ptr: number, src: Float32Array, offset: number, r0: number, r1: number, cols: number, ld: number, dstLd: number): void {
   const at = ptr >> 2;
-  if (dstLd === ld || rows === 1) {
-    mem.set(src.subarray(offset, offset + (rows - 1) * ld + cols), at);
+  if (dstLd === ld || r1 - r0 === 1) {
+    mem.set(src.subarray(offset + r0 * ld, offset + (r1 - 1) * ld + cols), at + r0 * dstLd);
     return;
   }
-  for (let r = 0; r < rows; r++) mem.set(src.subarray(offset + r * ld, offset + r * ld + cols), at + r * dstLd);
+  for (let r = r0; r < r1; r++) mem.set(src.subarray(offset + r * ld, offset + r * ld + cols), at + r * dstLd);
 }
 
-function copyOut(mem: Float32Array, ptr: number, dst: Float32Array, offset: number, rows: number, cols: number, ld: number): void {
+function copyOut(mem: Float32Array, ptr: number, dst: Float32Array, offset: number, rows: number, cols: number, srcLd: number, ld: number): void {
   const at = ptr >> 2;
-  if (ld === cols) {
+  // One bulk copy only when there are no gaps between rows: a gap in dst may belong to another view.
+  if ((ld === cols && srcLd === cols) || rows === 1) {
     dst.set(mem.subarray(at, at + rows * cols), offset);
     return;
   }
-  for (let r = 0; r < rows; r++) dst.set(mem.subarray(at + r * cols, at + (r + 1) * cols), offset + r * ld);
+  for (let r = 0; r < rows; r++) dst.set(mem.subarray(at + r * srcLd, at + r * srcLd + cols), offset + r * ld);
 }

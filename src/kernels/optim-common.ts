@@ -1,18 +1,13 @@
 // Shared pieces of the optimizer update loops: the storage type they run over and a strided fill (zeroGrad).
 
-import { activeWasm } from "./backend.ts";
+import { allocateLongLived } from "./backend.ts";
 
 /** The storage of a float tensor; the kernels never see a Tensor, only its elements. */
 export type Floats = Float32Array | Float64Array;
 
-/**
- * A zeroed buffer of the same element type as `like` (state buffers share the parameter's dtype).
- * With the wasm backend, float32 buffers live in the wasm memory, where the update kernels use
- * them in place; they are ordinary Float32Arrays to everything else.
- */
+/** A zeroed buffer of the same element type as `like` (state buffers share the parameter's dtype), long-lived. */
 export function allocateLike(like: Floats, n: number): Floats {
-  if (like instanceof Float64Array) return new Float64Array(n);
-  return activeWasm()?.resident(n) ?? new Float32Array(n);
+  return like instanceof Float64Array ? new Float64Array(n) : allocateLongLived(n);
 }
 
 /**

@@ -28,10 +28,10 @@ function allF32(arrays: (Floats | null)[]): arrays is F32s {
 function inWasm(rt: WasmRuntime, arrays: F32s, readOnly: number, n: number, kernel: (p: number[], len: number) => void): void {
   const block = Math.min(n, BLOCK), bytes = align64(4 * block);
   const home = arrays.map((a) => (a === null ? -1 : rt.addressOf(a)));
-  rt.reserve(rt.dataOffset + arrays.length * bytes);
+  const area = rt.scratch(arrays.length * bytes, false);
   for (let start = 0; start < n; start += block) {
     const len = Math.min(block, n - start), end = start + len;
-    const p = arrays.map((a, i) => (a === null ? 0 : home[i] >= 0 ? home[i] + 4 * start : rt.dataOffset + i * bytes));
+    const p = arrays.map((a, i) => (a === null ? 0 : home[i] >= 0 ? home[i] + 4 * start : area + i * bytes));
     arrays.forEach((a, i) => {
       if (a !== null && home[i] < 0) rt.f32.set(a.subarray(start, end), p[i] >> 2);
     });
@@ -112,8 +112,7 @@ export function reluWasm(x: Floats, out: Floats, n = x.length): void {
     for (let i = 0; i < n; i++) out[i] = x[i] > 0 ? x[i] : 0;
     return;
   }
-  const block = Math.min(n, BLOCK), p = rt.dataOffset;
-  rt.reserve(p + 4 * block);
+  const block = Math.min(n, BLOCK), p = rt.scratch(4 * block, false);
   for (let start = 0; start < n; start += block) {
     const len = Math.min(block, n - start);
     rt.f32.set(x.subarray(start, start + len), p >> 2);
@@ -129,8 +128,7 @@ export function reluBackwardWasm(y: Floats, g: Floats, gx: Floats, n = y.length)
     for (let i = 0; i < n; i++) gx[i] = y[i] > 0 ? g[i] : 0;
     return;
   }
-  const block = Math.min(n, BLOCK), bytes = align64(4 * block), py = rt.dataOffset, pg = py + bytes;
-  rt.reserve(pg + bytes);
+  const block = Math.min(n, BLOCK), bytes = align64(4 * block), py = rt.scratch(2 * bytes, false), pg = py + bytes;
   for (let start = 0; start < n; start += block) {
     const len = Math.min(block, n - start);
     rt.f32.set(y.subarray(start, start + len), py >> 2);

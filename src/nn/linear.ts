@@ -1,6 +1,6 @@
 // nn.Linear: a fully-connected layer y = x·Wᵀ + b, weight [out, in] and bias [out] as in PyTorch.
 
-import { zeros, type DType, type Tensor } from "../tensor/index.ts";
+import { parameterZeros, type DType, type Tensor } from "../tensor/index.ts";
 import type { Generator } from "../utils/rng.ts";
 import { linear } from "./functional.ts";
 import { uniform } from "./init.ts";
@@ -35,8 +35,8 @@ export class Linear extends Module {
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
     const bound = inFeatures > 0 ? 1 / Math.sqrt(inFeatures) : 0;
-    this.registerParameter("weight", uniform(zeros([outFeatures, inFeatures], { dtype, requiresGrad: true }), -bound, bound, generator));
-    this.registerParameter("bias", bias ? uniform(zeros([outFeatures], { dtype, requiresGrad: true }), -bound, bound, generator) : null);
+    this.registerParameter("weight", uniform(parameterZeros("Linear", [outFeatures, inFeatures], dtype), -bound, bound, generator));
+    this.registerParameter("bias", bias ? uniform(parameterZeros("Linear", [outFeatures], dtype), -bound, bound, generator) : null);
   }
 
   /** x [batch, in] (or [..., in]) → [batch, out], one fused op. */

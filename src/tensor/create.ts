@@ -1,5 +1,6 @@
 // Creation functions: tensor() from numbers, nested arrays or typed arrays; zeros, ones, full, rand, randn, arange.
 
+import { allocateLongLived } from "../kernels/index.ts";
 import { allocate, checkDtype, type DType, type FloatArray } from "./dtype.ts";
 import { checkShape, fmt, sizeOf, type Shape } from "./shape.ts";
 import { fromArray, Tensor, type Nested } from "./tensor.ts";
@@ -82,6 +83,16 @@ function parseShapeArgs<O extends object>(op: string, args: readonly unknown[]):
   const hasOptions = typeof last === "object" && last !== null;
   const dims = hasOptions ? args.slice(0, -1) : args;
   return [checkShape(op, dims), (hasOptions ? last : {}) as O];
+}
+
+/**
+ * A zeroed leaf tensor that requires grad, for a layer (`op`, in error messages) to initialise as its parameter. float32
+ * storage is long-lived (kernels/allocateLongLived): matrix products and optimizer steps then use
+ * it where it is, without copying.
+ */
+export function parameterZeros(op: string, shape: number[], dtype: DType): Tensor {
+  const size = sizeOf(checkShape(op, shape));
+  return fromArray(checkDtype(op, dtype) === "float64" ? new Float64Array(size) : allocateLongLived(size), shape, true);
 }
 
 function filled(op: string, shape: number[], value: number, options: TensorOptions): Tensor {

@@ -110,8 +110,12 @@ export class Pool {
     return this.skipUntil === 0 || performance.now() >= this.skipUntil;
   }
 
-  /** Runs the phase the job descriptor describes on up to `threads` threads (this one included). */
-  run(threads: number): void {
+  /**
+   * Runs the phase the job descriptor describes on up to `threads` threads (this one included).
+   * `meanwhile` runs on this thread once the workers have been woken, before it takes chunks itself
+   * (gemm streams an operand in there while the workers start on what is already copied).
+   */
+  run(threads: number, meanwhile?: () => void): void {
     const { ctrl, job, kernels, jobOffset } = this;
     const start = performance.now();
     this.sequence = (this.sequence % 0xffffff) + 1;
@@ -119,6 +123,7 @@ export class Pool {
     kernels.prepare(jobOffset, tag);
     Atomics.store(ctrl, CTRL_GEN, (tag << 8) | threads);
     Atomics.notify(ctrl, CTRL_GEN);
+    meanwhile?.();
     kernels.run(jobOffset, 0, tag);
     const chunks = job[JOB_CHUNKS];
     const ownDone = performance.now();

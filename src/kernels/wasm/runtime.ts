@@ -9,6 +9,15 @@ const MAXIMUM_PAGES = 16384;
 const PAGE = 65536;
 /** Resident buffers (see WasmRuntime.resident) may take this much of the memory; past it, callers get ordinary arrays. */
 const RESIDENT_MAX_BYTES = 256 * 2 ** 20;
+/**
+ * Per-call areas (see WasmRuntime.scratch). A call on the caller's thread alone reuses one area at
+ * the start, which stays in its core's cache. A call shared with workers takes the next part of a
+ * ring after it: by the time the ring comes round (a few times a core's 2 MiB L2, well inside the
+ * shared L3), the other core has dropped its copy of those lines, so the caller's writes need no
+ * invalidation across cores. Reusing one area made copying operands in twice as slow with 2 threads.
+ */
+const PRIVATE_BYTES = 2 * 2 ** 20;
+const RING_BYTES = 8 * 2 ** 20;
 
 /** Job descriptor words, read by assembly/kernels.ts under the same names. */
 export const JOB = {
@@ -21,6 +30,8 @@ export const JOB = {
   NEXT: 20, DONE: 22, CHUNKS: 23,
   /** 1: B is packed panel by panel in the compute phase, A alone in the pack phase. */
   FUSED: 25,
+  /** Rows of B, as stored, copied in so far: a FUSED compute chunk waits for its panel's rows. */
+  READY: 26,
 } as const;
 export const OP_GEMM = 1;
 export const PHASE_PACK = 0;
@@ -49,7 +60,7 @@ export class WasmRuntime {
   readonly jobOffset: number;
   /** Per-thread 2×16 float scratch tiles for edge tiles. */
   readonly scratchOffset: number;
-  /** Operands are laid out from here on, per call: just past the resident buffers. */
+  /** The per-call ring (see `scratch`) starts here: just past the resident buffers. */
   dataOffset: number;
   readonly pool: Pool;
   /** A Float32Array over the whole memory, remade when the memory grows. */
@@ -57,6 +68,8 @@ export class WasmRuntime {
   /** Resident buffers sit in [residentStart, dataOffset); freed blocks wait in `free` for reuse. */
   private readonly residentStart: number;
   private free: { at: number; bytes: number }[] = [];
+  /** Where the next per-call area starts, in bytes from dataOffset. */
+  private ringCursor = 0;
   /** Every buffer object this memory has had (growing gives a new one; views on the old ones stay valid). */
   private readonly buffers = new WeakSet<ArrayBufferLike>();
   private readonly registry = new FinalizationRegistry<{ at: number; bytes: number }>((block) => this.release(block));
@@ -101,6 +114,24 @@ export class WasmRuntime {
     view.fill(0);
     this.registry.register(view, { at, bytes });
     return view;
+  }
+
+  /**
+   * The byte address of an area of `bytes` bytes for one kernel call's copies and packed operands,
+   * valid until the next call, with the memory grown to hold it. `shared`: worker threads will
+   * read or write it too (the top of this file says why that matters).
+   */
+  scratch(bytes: number, shared: boolean): number {
+    bytes = align64(bytes);
+    if (!shared) {
+      this.reserve(this.dataOffset + bytes);
+      return this.dataOffset;
+    }
+    if (this.ringCursor + bytes > RING_BYTES) this.ringCursor = 0;
+    const at = this.dataOffset + PRIVATE_BYTES + this.ringCursor;
+    this.ringCursor += bytes;
+    this.reserve(at + bytes);
+    return at;
   }
 
   /** The byte address of `a` in the wasm memory, or -1 if `a` is an ordinary array. */
