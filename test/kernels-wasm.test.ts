@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { gemm, getBackend, setBackend } from "../src/kernels/index.ts";
 import { adamStep } from "../src/kernels/optim-adam.ts";
 import { allocateLike } from "../src/kernels/optim-common.ts";
-import { wasmRuntime } from "../src/kernels/wasm/runtime.ts";
+import { JOB, wasmRuntime } from "../src/kernels/wasm/runtime.ts";
+import { nn, tensor } from "../src/index.ts";
 import { adadeltaStep } from "../src/kernels/optim-adadelta.ts";
 import { adagradStep } from "../src/kernels/optim-adagrad.ts";
 import { rmspropStep } from "../src/kernels/optim-rmsprop.ts";
@@ -130,6 +131,23 @@ describe("resident buffers (allocateLike under the wasm backend)", () => {
     expect(allocateLike(new Float64Array(1), 10)).toBeInstanceOf(Float64Array);
     setBackend("js");
     expect(wasmRuntime()!.addressOf(allocateLike(new Float32Array(1), 10) as Float32Array)).toBe(-1);
+  });
+
+  it("hold a float32 Linear's parameters, which products then read in place", () => {
+    const rt = wasmRuntime()!;
+    const layer = new nn.Linear(6, 3);
+    const weight = layer.weight.data.data as Float32Array;
+    expect(rt.addressOf(weight)).toBeGreaterThanOrEqual(0);
+    expect(rt.addressOf(layer.bias!.data.data as Float32Array)).toBeGreaterThanOrEqual(0);
+    // y = x·Wᵀ reads W where it lives: the product's B operand is the parameter's own address.
+    const y = layer.forward(tensor([[1, 2, 3, 4, 5, 6]]));
+    expect(rt.job[JOB.A] === rt.addressOf(weight) || rt.job[JOB.B] === rt.addressOf(weight)).toBe(true);
+    const w = layer.weight.toArray() as number[][], b = layer.bias!.toArray() as number[];
+    const expected = w.map((row, j) => row.reduce((sum, wji, i) => sum + wji * (i + 1), b[j]));
+    (y.toArray() as number[][])[0].forEach((value, j) => expect(value).toBeCloseTo(expected[j], 5));
+    expect(new nn.Linear(6, 3, { dtype: "float64" }).weight.data.data).toBeInstanceOf(Float64Array);
+    setBackend("js");
+    expect(rt.addressOf(new nn.Linear(6, 3).weight.data.data as Float32Array)).toBe(-1);
   });
 
   it("falls back to the JS loop for float64 and on the js backend", () => {

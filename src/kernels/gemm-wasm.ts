@@ -50,8 +50,8 @@ export function gemmWasm(rt: WasmRuntime, g: GemmF32Args, threads: number): void
 
   // The kernel's operands: op(A) and op(B), or with `swap` op(B)ᵀ and op(A)ᵀ (each the caller's
   // array read with the opposite flag), as stored: rows × cols with a row stride.
-  const callerA = { src: g.a, offset: g.aOffset, rows: g.transA ? k : m, cols: g.transA ? m : k, ld: g.lda };
-  const callerB = { src: g.b, offset: g.bOffset, rows: g.transB ? n : k, cols: g.transB ? k : n, ld: g.ldb };
+  const callerA: Stored = { array: g.a, offset: g.aOffset, rows: g.transA ? k : m, cols: g.transA ? m : k, ld: g.lda };
+  const callerB: Stored = { array: g.b, offset: g.bOffset, rows: g.transB ? n : k, cols: g.transB ? k : n, ld: g.ldb };
   const [kernelA, kernelB] = swap ? [callerB, callerA] : [callerA, callerB];
   const ta = swap ? !g.transB : g.transA, tb = swap ? !g.transA : g.transB;
   // With FUSED, a panel of the kernel's B is read only by the chunk that packs it; stored
@@ -69,7 +69,7 @@ export function gemmWasm(rt: WasmRuntime, g: GemmF32Args, threads: number): void
   const bPacked = space.take(panels * 16 * k);
   // C is written in place only if that cannot overwrite an input before the kernel has read it.
   const cAliases = overlaps(g.c, g.a) || overlaps(g.c, g.b);
-  const cStored = { src: g.c, offset: g.cOffset, rows: m, cols: n, ld: g.ldc };
+  const cStored: Stored = { array: g.c, offset: g.cOffset, rows: m, cols: n, ld: g.ldc };
   const c = space.operand(cStored, g.accumulate ? "copy" : "none", !cAliases);
   space.commit();
 
@@ -99,20 +99,20 @@ export function gemmWasm(rt: WasmRuntime, g: GemmF32Args, threads: number): void
   } else {
     rt.kernels.gemm(rt.jobOffset);
   }
-  if (!c.inPlace) copyOut(rt.f32, c.ptr, g.c, g.cOffset, m, n, c.ld, g.ldc);
+  if (!c.inPlace) copyOut(rt.f32, c, cStored);
 }
 
 /** Copies `from` into its place panel by panel (16 stored rows), publishing in JOB.READY how many rows are in. */
 function streamIn(rt: WasmRuntime, to: Placed, from: Stored): void {
   for (let r0 = 0; r0 < from.rows; r0 += 16) {
     const r1 = Math.min(from.rows, r0 + 16);
-    copyRows(rt.f32, to.ptr, from.src, from.offset, r0, r1, from.cols, from.ld, to.ld);
+    copyIn(rt.f32, to, from, r0, r1);
     Atomics.store(rt.job, JOB.READY, r1);
   }
 }
 
-/** A matrix as the caller stores it: rows × cols floats at src[offset], rows `ld` floats apart. */
-interface Stored { src: Float32Array; offset: number; rows: number; cols: number; ld: number }
+/** A matrix as the caller stores it: rows × cols floats at array[offset], rows `ld` floats apart. */
+interface Stored { array: Float32Array; offset: number; rows: number; cols: number; ld: number }
 
 /** Where an operand is for the kernel: its byte address, its row stride in floats, and whether that is the caller's own array. */
 interface Placed { ptr: number; ld: number; inPlace: boolean }
@@ -131,14 +131,14 @@ class Layout {
 
   constructor(private readonly rt: WasmRuntime, private readonly shared: boolean) {}
 
-  /** Room for `m`, filled as `fill` says; if `m` lives in the wasm memory (and `inPlaceOk`), its own place instead. */
-  operand(m: Stored, fill: Fill, inPlaceOk = true): Placed {
-    const home = this.rt.addressOf(m.src);
-    if (home >= 0 && inPlaceOk) return { ptr: home + 4 * m.offset, ld: m.ld, inPlace: true };
-    const ld = compactLd(m.rows, m.cols, m.ld);
-    const placed = this.take((m.rows - 1) * ld + m.cols);
+  /** Room for `matrix`, filled as `fill` says; if it lives in the wasm memory (and `inPlaceOk`), its own place instead. */
+  operand(matrix: Stored, fill: Fill, inPlaceOk = true): Placed {
+    const home = this.rt.addressOf(matrix.array);
+    if (home >= 0 && inPlaceOk) return { ptr: home + 4 * matrix.offset, ld: matrix.ld, inPlace: true };
+    const ld = compactLd(matrix.rows, matrix.cols, matrix.ld);
+    const placed = this.take((matrix.rows - 1) * ld + matrix.cols);
     placed.ld = ld;
-    if (fill === "copy") this.copies.push(() => copyRows(this.rt.f32, placed.ptr, m.src, m.offset, 0, m.rows, m.cols, m.ld, ld));
+    if (fill === "copy") this.copies.push(() => copyIn(this.rt.f32, placed, matrix, 0, matrix.rows));
     return placed;
   }
 
@@ -173,22 +173,23 @@ function compactLd(rows: number, cols: number, ld: number): number {
   return ld - cols <= cols ? ld : cols;
 }
 
-/** Copies rows [r0, r1) of a matrix at src[offset] (row stride ld) to the wasm memory at byte `ptr` (row stride dstLd). */
-function copyRows(mem: Float32Array, ptr: number, src: Float32Array, offset: number, r0: number, r1: number, cols: number, ld: number, dstLd: number): void {
-  const at = ptr >> 2;
-  if (dstLd === ld || r1 - r0 === 1) {
-    mem.set(src.subarray(offset + r0 * ld, offset + (r1 - 1) * ld + cols), at + r0 * dstLd);
+/** Copies rows [r0, r1) of `from` into the wasm memory at `to`. */
+function copyIn(mem: Float32Array, to: Placed, from: Stored, r0: number, r1: number): void {
+  const at = to.ptr >> 2, { array, offset, cols, ld } = from;
+  if (to.ld === ld || r1 - r0 === 1) {
+    mem.set(array.subarray(offset + r0 * ld, offset + (r1 - 1) * ld + cols), at + r0 * to.ld);
     return;
   }
-  for (let r = r0; r < r1; r++) mem.set(src.subarray(offset + r * ld, offset + r * ld + cols), at + r * dstLd);
+  for (let r = r0; r < r1; r++) mem.set(array.subarray(offset + r * ld, offset + r * ld + cols), at + r * to.ld);
 }
 
-function copyOut(mem: Float32Array, ptr: number, dst: Float32Array, offset: number, rows: number, cols: number, srcLd: number, ld: number): void {
-  const at = ptr >> 2;
-  // One bulk copy only when there are no gaps between rows: a gap in dst may belong to another view.
-  if ((ld === cols && srcLd === cols) || rows === 1) {
-    dst.set(mem.subarray(at, at + rows * cols), offset);
+/** Copies C from the wasm memory at `from` back to the caller's array. */
+function copyOut(mem: Float32Array, from: Placed, to: Stored): void {
+  const at = from.ptr >> 2, { array, offset, rows, cols, ld } = to;
+  // One bulk copy only when there are no gaps between rows: a gap in the caller's array may belong to another view.
+  if ((ld === cols && from.ld === cols) || rows === 1) {
+    array.set(mem.subarray(at, at + rows * cols), offset);
     return;
   }
-  for (let r = 0; r < rows; r++) dst.set(mem.subarray(at + r * srcLd, at + r * srcLd + cols), offset + r * ld);
+  for (let r = 0; r < rows; r++) array.set(mem.subarray(at + r * from.ld, at + r * from.ld + cols), offset + r * ld);
 }
