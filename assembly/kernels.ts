@@ -15,6 +15,8 @@
 // each compute chunk packs its own panel of B just before using it, while it is in L1. With TC the
 // tiles are stored transposed (C[j][i] for tile element (i, j)): the host computes Cᵀ = op(B)ᵀ·op(A)ᵀ
 // when that wastes less of the 16-wide panels (n < 16), and the tile's transpose lands in C.
+// With BY_ROWS each compute chunk is a block of rows across every panel instead, so that the host
+// can copy finished blocks of C out while the rest is computed.
 // Any thread may take any chunk (see `run`), so a thread the OS deschedules delays no one.
 
 // Job descriptor: i32 words at `job`. The host writes the same indices (JOB in src/kernels/wasm/runtime.ts).
@@ -50,6 +52,15 @@ const GROUP: i32 = 24;
 const FUSED: i32 = 25;
 /** Rows of B, as stored, that the host has copied in so far (see awaitPanel). */
 const READY: i32 = 26;
+/**
+ * 1: each compute chunk is a block of rows across every panel, so that C is finished block by
+ * block; FINISHED then has bit c set once chunk c is done (the host copies finished blocks out
+ * while the others are computed).
+ */
+const BY_ROWS: i32 = 27;
+const FINISHED: i32 = 28;
+/** With BY_ROWS, the number of row blocks (at most 32, one bit each in FINISHED). */
+const ROW_BLOCKS: i32 = 29;
 
 const OP_GEMM: i32 = 1;
 const PHASE_PACK: i32 = 0;
@@ -76,9 +87,20 @@ export function heapBase(): usize {
  * up no one: the others take its share.
  */
 export function prepare(job: usize, tag: i32): void {
+  closeQueue(job);
   plan(job);
   setField(job, DONE, 0);
+  setField(job, FINISHED, 0);
   atomic.store<i64>(job + (<usize>NEXT << 2), <i64>tag << 32);
+}
+
+/**
+ * Closes the work queue before the chunks are re-planned. A worker that just finished the last
+ * chunk of the previous phase may still be reading NEXT and CHUNKS: with the old tag still in NEXT
+ * and a larger CHUNKS, it would claim a chunk of a job half rewritten. Tag 0 is never a phase's.
+ */
+function closeQueue(job: usize): void {
+  atomic.store<i64>(job + (<usize>NEXT << 2), 0);
 }
 
 function plan(job: usize): void {
@@ -91,6 +113,10 @@ function plan(job: usize): void {
     // A panel per chunk, packed and then multiplied by all the rows.
     setField(job, GROUP, pairs);
     setField(job, CHUNKS, panels);
+  } else if (field(job, BY_ROWS) != 0) {
+    const group = (pairs + field(job, ROW_BLOCKS) - 1) / field(job, ROW_BLOCKS);
+    setField(job, GROUP, group);
+    setField(job, CHUNKS, (pairs + group - 1) / group);
   } else {
     // One 16-wide panel per chunk; split the rows too when there are few panels to go round.
     const groups = min(pairs, max(1, (4 * nt + panels - 1) / panels));
@@ -106,18 +132,24 @@ function plan(job: usize): void {
  * it was called for has ended, finds another tag in NEXT and does nothing. Returns the chunks it did.
  */
 export function run(job: usize, tid: i32, tag: i32): i32 {
-  const next = job + (<usize>NEXT << 2);
   let claimed = 0;
+  while (runOne(job, tid, tag) >= 0) claimed++;
+  return claimed;
+}
+
+/** Claims one chunk of the current phase and does it, as `run` does; returns its index, or -1 if none was left. */
+export function runOne(job: usize, tid: i32, tag: i32): i32 {
+  const next = job + (<usize>NEXT << 2);
   let word = atomic.load<i64>(next);
   while (<i32>(word >>> 32) == tag && <i32>word < field(job, CHUNKS)) {
     if (atomic.cmpxchg<i64>(next, word, word + 1) == word) {
       runChunk(job, <i32>word, tid);
-      claimed++;
       atomic.add<i32>(job + (<usize>DONE << 2), 1);
+      return <i32>word;
     }
     word = atomic.load<i64>(next);
   }
-  return claimed;
+  return -1;
 }
 
 /** The whole GEMM on the calling thread. */
@@ -129,6 +161,7 @@ export function gemm(job: usize): void {
 
 /** One phase of the job, all of it on the calling thread (for a pack phase too small to share). */
 export function runPhase(job: usize, phase: i32): void {
+  closeQueue(job);
   setField(job, PHASE, phase);
   plan(job);
   const chunks = field(job, CHUNKS);
@@ -142,6 +175,10 @@ function runChunk(job: usize, chunk: i32, tid: i32): void {
     const aChunks = (pairs + PACK_PAIRS - 1) / PACK_PAIRS;
     if (chunk < aChunks) packA(job, chunk * PACK_PAIRS, min(pairs, (chunk + 1) * PACK_PAIRS));
     else packB(job, chunk - aChunks, chunk - aChunks + 1);
+  } else if (field(job, BY_ROWS) != 0) {
+    const first = chunk * field(job, GROUP);
+    compute(job, 0, panels, first, min(pairs, first + field(job, GROUP)), tid);
+    atomic.or<i32>(job + (<usize>FINISHED << 2), 1 << chunk);
   } else {
     const group = field(job, GROUP);
     const groups = (pairs + group - 1) / group;
@@ -150,7 +187,7 @@ function runChunk(job: usize, chunk: i32, tid: i32): void {
       awaitPanel(job, panel);
       packB(job, panel, panel + 1);
     }
-    compute(job, panel, first, min(pairs, first + group), tid);
+    compute(job, panel, panel + 1, first, min(pairs, first + group), tid);
   }
 }
 
@@ -278,38 +315,40 @@ function packB(job: usize, panel0: i32, panel1: i32): void {
   }
 }
 
-/** C (+)= rows [2·pair0, 2·pair1) of op(A) times panel `jp` of op(B), in k-blocks of KC. */
-function compute(job: usize, jp: i32, pair0: i32, pair1: i32, tid: i32): void {
+/** C (+)= rows [2·pair0, 2·pair1) of op(A) times panels [jp0, jp1) of op(B), in k-blocks of KC. */
+function compute(job: usize, jp0: i32, jp1: i32, pair0: i32, pair1: i32, tid: i32): void {
   const m = field(job, M), n = field(job, N), k = field(job, K);
   const ap = <usize>field(job, AP), bp = <usize>field(job, BP);
   const c = <usize>field(job, C), ldc = <usize>field(job, LDC);
   const accumulate = field(job, ACC) != 0;
   const kc = field(job, KC);
   const scratch = <usize>field(job, SCRATCH) + (<usize>tid << 7);
-  const col = <usize>(jp << 4);
-  const width = min(16, n - <i32>col);
   // Strides in floats of C between the tile's rows and between its columns.
   const transC = field(job, TC) != 0;
   const rs = transC ? 1 : ldc, cs = transC ? ldc : 1;
   for (let kb = 0; kb < k; kb += kc) {
     const kl = min(kc, k - kb);
     const addC = accumulate || kb > 0;
-    const b = bp + ((<usize>jp * <usize>k + <usize>kb) << 6);
-    for (let ip = pair0; ip < pair1; ip++) {
-      const a = ap + ((<usize>ip * <usize>k + <usize>kb) << 3);
-      const row = <usize>(ip << 1);
-      const c0 = c + ((row * rs + col * cs) << 2);
-      if (width == 16 && <i32>row + 1 < m && !transC) {
-        tile(a, b, kl, c0, c0 + (ldc << 2), addC);
-      } else {
-        edgeTile(a, b, kl, c0, rs, cs, width, min(2, m - <i32>row), addC, scratch);
+    for (let jp = jp0; jp < jp1; jp++) {
+      const col = <usize>(jp << 4);
+      const width = min(16, n - <i32>col);
+      const b = bp + ((<usize>jp * <usize>k + <usize>kb) << 6);
+      for (let ip = pair0; ip < pair1; ip++) {
+        const a = ap + ((<usize>ip * <usize>k + <usize>kb) << 3);
+        const row = <usize>(ip << 1);
+        const c0 = c + ((row * rs + col * cs) << 2);
+        if (width == 16 && <i32>row + 1 < m && !transC) {
+          tile(a, b, kl, c0, c0 + (ldc << 2), addC);
+        } else {
+          edgeTile(a, b, kl, c0, rs, cs, width, min(2, m - <i32>row), addC, scratch);
+        }
       }
     }
   }
 }
 
 /** The micro-kernel: c0[0..16) and c1[0..16) (+)= two rows of A times a 16-wide panel of B. */
-function tile(a: usize, b: usize, kc: i32, c0: usize, c1: usize, addC: bool): void {
+@inline function tile(a: usize, b: usize, kc: i32, c0: usize, c1: usize, addC: bool): void {
   let x0 = f32x4.splat(0), x1 = x0, x2 = x0, x3 = x0;
   let y0 = x0, y1 = x0, y2 = x0, y3 = x0;
   if (addC) {

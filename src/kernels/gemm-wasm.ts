@@ -20,6 +20,14 @@ export const gemmTuning = {
   fusedMaxPairs: 16,
   /** Pack phases with fewer floats to pack than this run on the calling thread alone. */
   parallelMinPack: 1 << 15,
+  /**
+   * Up to this many terms per element, copying C back is a large share of a product shared with
+   * workers (at k = 10, a quarter of it): C is then computed in blocks of rows, and the caller
+   * copies finished blocks back between its own (BY_ROWS in assembly/kernels.ts).
+   */
+  overlapCopyOutMaxK: 64,
+  /** How many blocks of rows C is cut into then (at most 32). */
+  rowBlocks: 8,
 };
 
 /**
@@ -72,6 +80,7 @@ export function gemmWasm(rt: WasmRuntime, g: GemmF32Args, threads: number): void
   const cStored: Stored = { array: g.c, offset: g.cOffset, rows: m, cols: n, ld: g.ldc };
   const c = space.operand(cStored, g.accumulate ? "copy" : "none", !cAliases);
   space.commit();
+  const overlapCopyOut = threaded && !fused && !swap && !c.inPlace && k <= gemmTuning.overlapCopyOutMaxK;
 
   const job = rt.job;
   job[JOB.OP] = OP_GEMM;
@@ -86,6 +95,8 @@ export function gemmWasm(rt: WasmRuntime, g: GemmF32Args, threads: number): void
   job[JOB.KC] = gemmTuning.kc;
   job[JOB.SCRATCH] = rt.scratchOffset;
   job[JOB.READY] = stream ? 0 : kernelB.rows;
+  job[JOB.BY_ROWS] = overlapCopyOut ? 1 : 0;
+  job[JOB.ROW_BLOCKS] = Math.min(32, gemmTuning.rowBlocks);
   if (threaded) {
     const packFloats = (2 * pairs + (fused ? 0 : 16 * panels)) * k;
     if (packFloats >= gemmTuning.parallelMinPack) {
@@ -95,11 +106,17 @@ export function gemmWasm(rt: WasmRuntime, g: GemmF32Args, threads: number): void
       rt.kernels.runPhase(rt.jobOffset, PHASE_PACK);
     }
     job[JOB.PHASE] = PHASE_COMPUTE;
+    if (overlapCopyOut) {
+      const out = new FinishedBlocks(rt, c, cStored);
+      rt.pool.run(nt, undefined, () => out.copy());
+      out.copy();
+      return;
+    }
     rt.pool.run(nt, stream ? () => streamIn(rt, b, kernelB) : undefined);
   } else {
     rt.kernels.gemm(rt.jobOffset);
   }
-  if (!c.inPlace) copyOut(rt.f32, c, cStored);
+  if (!c.inPlace) copyOut(rt.f32, c, cStored, 0, m);
 }
 
 /** Copies `from` into its place panel by panel (16 stored rows), publishing in JOB.READY how many rows are in. */
@@ -108,6 +125,24 @@ function streamIn(rt: WasmRuntime, to: Placed, from: Stored): void {
     const r1 = Math.min(from.rows, r0 + 16);
     copyIn(rt.f32, to, from, r0, r1);
     Atomics.store(rt.job, JOB.READY, r1);
+  }
+}
+
+/** Copies the row blocks of C that BY_ROWS compute chunks have finished (JOB.FINISHED) back to the caller, each once. */
+class FinishedBlocks {
+  private copied = 0;
+
+  constructor(private readonly rt: WasmRuntime, private readonly from: Placed, private readonly to: Stored) {}
+
+  copy(): void {
+    const job = this.rt.job;
+    const fresh = Atomics.load(job, JOB.FINISHED) & ~this.copied;
+    if (fresh === 0) return;
+    this.copied |= fresh;
+    const rows = 2 * job[JOB.GROUP];
+    for (let block = 0; block < 32; block++) {
+      if (fresh & (1 << block)) copyOut(this.rt.f32, this.from, this.to, block * rows, Math.min(this.to.rows, (block + 1) * rows));
+    }
   }
 }
 
@@ -183,13 +218,13 @@ function copyIn(mem: Float32Array, to: Placed, from: Stored, r0: number, r1: num
   for (let r = r0; r < r1; r++) mem.set(array.subarray(offset + r * ld, offset + r * ld + cols), at + r * to.ld);
 }
 
-/** Copies C from the wasm memory at `from` back to the caller's array. */
-function copyOut(mem: Float32Array, from: Placed, to: Stored): void {
-  const at = from.ptr >> 2, { array, offset, rows, cols, ld } = to;
+/** Copies rows [r0, r1) of C from the wasm memory at `from` back to the caller's array. */
+function copyOut(mem: Float32Array, from: Placed, to: Stored, r0: number, r1: number): void {
+  const at = from.ptr >> 2, { array, offset, cols, ld } = to;
   // One bulk copy only when there are no gaps between rows: a gap in the caller's array may belong to another view.
-  if ((ld === cols && from.ld === cols) || rows === 1) {
-    array.set(mem.subarray(at, at + rows * cols), offset);
+  if ((ld === cols && from.ld === cols) || r1 - r0 === 1) {
+    array.set(mem.subarray(at + r0 * from.ld, at + (r1 - 1) * from.ld + cols), offset + r0 * ld);
     return;
   }
-  for (let r = 0; r < rows; r++) array.set(mem.subarray(at + r * from.ld, at + r * from.ld + cols), offset + r * ld);
+  for (let r = r0; r < r1; r++) array.set(mem.subarray(at + r * from.ld, at + r * from.ld + cols), offset + r * ld);
 }

@@ -113,9 +113,10 @@ export class Pool {
   /**
    * Runs the phase the job descriptor describes on up to `threads` threads (this one included).
    * `meanwhile` runs on this thread once the workers have been woken, before it takes chunks itself
-   * (gemm streams an operand in there while the workers start on what is already copied).
+   * (gemm streams an operand in there while the workers start on what is already copied);
+   * `afterEach` after each chunk this thread does (gemm copies finished blocks of C out there).
    */
-  run(threads: number, meanwhile?: () => void): void {
+  run(threads: number, meanwhile?: () => void, afterEach?: () => void): void {
     const { ctrl, job, kernels, jobOffset } = this;
     const start = performance.now();
     this.sequence = (this.sequence % 0xffffff) + 1;
@@ -124,7 +125,8 @@ export class Pool {
     Atomics.store(ctrl, CTRL_GEN, (tag << 8) | threads);
     Atomics.notify(ctrl, CTRL_GEN);
     meanwhile?.();
-    kernels.run(jobOffset, 0, tag);
+    if (afterEach) while (kernels.runOne(jobOffset, 0, tag) >= 0) afterEach();
+    else kernels.run(jobOffset, 0, tag);
     const chunks = job[JOB_CHUNKS];
     const ownDone = performance.now();
     let spins = 0;

@@ -26,12 +26,14 @@ export const JOB = {
   AP: 12, BP: 13, C: 14, LDC: 15, ACC: 16, KC: 17, SCRATCH: 18,
   /** 1: tiles are stored transposed (the host computes Cᵀ = op(B)ᵀ·op(A)ᵀ into C). */
   TC: 19,
-  /** The phase's work queue (an i64 at words 20-21), chunks finished, and chunks in all. */
-  NEXT: 20, DONE: 22, CHUNKS: 23,
+  /** The phase's work queue (an i64 at words 20-21), chunks finished, chunks in all, row pairs per compute chunk. */
+  NEXT: 20, DONE: 22, CHUNKS: 23, GROUP: 24,
   /** 1: B is packed panel by panel in the compute phase, A alone in the pack phase. */
   FUSED: 25,
   /** Rows of B, as stored, copied in so far: a FUSED compute chunk waits for its panel's rows. */
   READY: 26,
+  /** 1: compute chunks are ROW_BLOCKS blocks of rows across every panel; FINISHED has bit c set once block c is done. */
+  BY_ROWS: 27, FINISHED: 28, ROW_BLOCKS: 29,
 } as const;
 export const OP_GEMM = 1;
 export const PHASE_PACK = 0;
@@ -42,6 +44,7 @@ export interface KernelExports {
   heapBase(): number;
   prepare(job: number, tag: number): void;
   run(job: number, tid: number, tag: number): number;
+  runOne(job: number, tid: number, tag: number): number;
   gemm(job: number): void;
   runPhase(job: number, phase: number): void;
   adam(theta: number, grad: number, m: number, v: number, vmax: number, n: number, lr: number, beta1: number, beta2: number, eps: number, bc1: number, bc2: number, wd: number, flags: number): void;
