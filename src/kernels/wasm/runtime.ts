@@ -63,7 +63,7 @@ export class WasmRuntime {
   readonly jobOffset: number;
   /** Per-thread 2×16 float scratch tiles for edge tiles. */
   readonly scratchOffset: number;
-  /** The per-call ring (see `scratch`) starts here: just past the resident buffers. */
+  /** Per-call areas (see `scratch`) start here: just past the resident buffers. */
   dataOffset: number;
   readonly pool: Pool;
   /** A Float32Array over the whole memory, remade when the memory grows. */
@@ -71,7 +71,7 @@ export class WasmRuntime {
   /** Resident buffers sit in [residentStart, dataOffset); freed blocks wait in `free` for reuse. */
   private readonly residentStart: number;
   private free: { at: number; bytes: number }[] = [];
-  /** Where the next per-call area starts, in bytes from dataOffset. */
+  /** Where the next shared per-call area starts, in bytes from the start of the ring. */
   private ringCursor = 0;
   /** Every buffer object this memory has had (growing gives a new one; views on the old ones stay valid). */
   private readonly buffers = new WeakSet<ArrayBufferLike>();
