@@ -110,6 +110,21 @@ describe("browser bundle", () => {
     expect(warn).not.toHaveBeenCalled();
   });
 
+  it("moves to the wasm kernels once they are loaded, also for a model built before", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const nd = await importBundle();
+    const layer = new nd.nn.Linear(5, 3);
+    const x = nd.randn([4, 5]);
+    const before = layer.forward(x).toArray() as number[][];
+    expect(nd.getBackend()).toBe("js");
+    expect(warn).toHaveBeenCalledTimes(1);
+    await nd.loadWasmKernels(readFileSync(new URL("../build/wasm/kernels.wasm", import.meta.url)));
+    expect(nd.getBackend()).toBe("wasm");
+    const after = layer.forward(x).toArray() as number[][];
+    for (let i = 0; i < 4; i++) for (let j = 0; j < 3; j++) expect(after[i][j]).toBeCloseTo(before[i][j], 5);
+    expect(warn).toHaveBeenCalledTimes(1);
+  });
+
   it("shares products with Web Workers once they have started, without blocking the caller", async () => {
     // A stand-in for the browser's Worker: runs worker-browser.mjs, unchanged, in a Node worker thread
     // whose `self` receives the init message, as a module Web Worker would.

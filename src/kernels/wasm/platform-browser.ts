@@ -16,8 +16,8 @@ let kernelBytes: Uint8Array<ArrayBuffer> | null = null;
 
 /**
  * Fetches the compiled kernels (build/wasm/kernels.wasm) so that the wasm backend can start:
- * browsers cannot read a file synchronously. Await it before the first float32 product; a product
- * made earlier finds no kernels, and that page then stays on the JS backend (with one warning).
+ * browsers cannot read a file synchronously. Await it before the first float32 product: products
+ * made earlier run on the JS backend (with one warning), later ones on wasm.
  * Accepts a URL (resolved against the page), the bytes themselves, or a fetch Response. Without an
  * argument it fetches build/wasm/kernels.wasm next to this package, which bundlers such as Vite and
  * webpack copy as an asset; with esbuild, serve that file yourself and pass its URL.
@@ -36,6 +36,11 @@ export async function loadWasmKernels(source?: string | URL | ArrayBuffer | Arra
   }
   if (!WebAssembly.validate(bytes)) throw new Error("loadWasmKernels: the bytes are not a valid WebAssembly module (or this browser lacks WebAssembly SIMD/threads)");
   kernelBytes = new Uint8Array(bytes);
+}
+
+/** Whether `loadWasmKernels` has loaded the kernels. */
+export function kernelsLoaded(): boolean {
+  return kernelBytes !== null;
 }
 
 /** The kernels loaded by `loadWasmKernels`; throws (so the JS backend is used) until then. */

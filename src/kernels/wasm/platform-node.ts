@@ -15,6 +15,11 @@ const workerScript = new URL("./worker.mjs", import.meta.url);
 /** The main thread may block in Atomics.wait (browsers forbid it on their main thread). */
 export const canBlock = true;
 
+/** Whether loadKernelBytes can give the kernels now (in Node always: it builds them if need be). */
+export function kernelsLoaded(): boolean {
+  return true;
+}
+
 /**
  * The compiled kernels: build/wasm/kernels.wasm, made by `npm ci` (the "prepare" script). If it is
  * missing, compile it now from assembly/kernels.ts with the AssemblyScript devDependency.

@@ -1,6 +1,6 @@
 // The WebAssembly runtime: the compiled kernels, one shared memory, its layout, and the worker pool.
 
-import { loadKernelBytes } from "./platform-node.ts";
+import { kernelsLoaded, loadKernelBytes } from "./platform-node.ts";
 import { CTRL_WORDS, MAX_THREADS, Pool } from "./pool.ts";
 
 /** Memory limits in 64 KiB pages, as declared by scripts/build-wasm.mjs: 16 MiB to start, 1 GiB at most. */
@@ -174,21 +174,27 @@ export function align64(bytes: number): number {
 
 let runtime: WasmRuntime | null = null;
 let failure: string | null = null;
+/** Why there is no runtime yet, when that may change: in a browser, before loadWasmKernels. */
+let notYet: string | null = null;
 
 /** The runtime, made on first use; null (see `wasmFailure`) where WebAssembly SIMD, threads or the binary are missing. */
 export function wasmRuntime(): WasmRuntime | null {
   if (runtime || failure !== null) return runtime;
+  if (notYet !== null && !kernelsLoaded()) return null;
   try {
     if (typeof WebAssembly !== "object" || typeof SharedArrayBuffer !== "function") throw new Error("no WebAssembly or SharedArrayBuffer");
     runtime = new WasmRuntime(loadKernelBytes());
   } catch (error) {
-    failure = error instanceof Error ? error.message : String(error);
+    const message = error instanceof Error ? error.message : String(error);
+    // Kernels still to be loaded are tried again on the next call: a page may build its model
+    // (whose parameters would live in the wasm memory) before it has awaited loadWasmKernels.
+    if (kernelsLoaded()) failure = message;
+    else notYet = message;
   }
   return runtime;
 }
 
 /** Why the wasm runtime could not be made, or null. */
 export function wasmFailure(): string | null {
-  wasmRuntime();
-  return failure;
+  return wasmRuntime() ? null : (failure ?? notYet);
 }
