@@ -1,7 +1,6 @@
 // ndgrad's public surface: re-exports only.
 
 export * from "./tensor/index.ts";
-export { manualSeed, Generator, defaultGenerator } from "./utils/rng.ts";
 export { gradcheck, type GradcheckOptions, type GradcheckResult } from "./utils/gradcheck.ts";
 export { toDot, type ToDotOptions } from "./utils/graph.ts";
 export { detectAnomaly, isAnomalyEnabled, AnomalyError } from "./utils/anomaly.ts";

@@ -1,7 +1,7 @@
 // DataLoader: mini-batches of a Dataset, one epoch per iteration, with a shuffle order that depends only on (seed, epoch).
 
 import { tensor, type Tensor } from "../tensor/index.ts";
-import { Generator } from "../utils/rng.ts";
+import { Generator } from "../tensor/rng.ts";
 import type { Dataset } from "./dataset.ts";
 
 export interface DataLoaderOptions {

@@ -1,5 +1,7 @@
 // Datasets of labelled samples: the Dataset interface, TensorDataset over flat typed arrays, Subset, and standardization.
 
+import { describeTyped, fmt } from "../tensor/index.ts";
+
 /**
  * What a DataLoader needs from a dataset: how many samples, the shape of one sample's features,
  * and a way to copy a batch of samples into buffers the loader owns (so no array is made per sample).
@@ -30,15 +32,15 @@ export class TensorDataset implements Dataset {
   readonly featureSize: number;
 
   constructor(features: Float32Array, labels: Int32Array, featureShape: readonly number[]) {
-    if (!(features instanceof Float32Array)) throw new TypeError(`TensorDataset: features must be a Float32Array, got ${describe(features)}`);
-    if (!(labels instanceof Int32Array)) throw new TypeError(`TensorDataset: labels must be an Int32Array, got ${describe(labels)}`);
+    if (!(features instanceof Float32Array)) throw new TypeError(`TensorDataset: features must be a Float32Array, got ${describeTyped(features)}`);
+    if (!(labels instanceof Int32Array)) throw new TypeError(`TensorDataset: labels must be an Int32Array, got ${describeTyped(labels)}`);
     if (!Array.isArray(featureShape) || featureShape.some((d) => !Number.isInteger(d) || d < 1)) {
       throw new RangeError(`TensorDataset: featureShape must be an array of positive integers, got ${JSON.stringify(featureShape)}`);
     }
     const size = featureShape.reduce((a, b) => a * b, 1);
     if (features.length !== labels.length * size) {
       throw new RangeError(
-        `TensorDataset: ${labels.length} labels need ${labels.length * size} feature values (${labels.length} × [${featureShape.join(", ")}]), but features hold ${features.length}`,
+        `TensorDataset: ${labels.length} labels need ${labels.length * size} feature values (${labels.length} × ${fmt(featureShape)}), but features hold ${features.length}`,
       );
     }
     this.features = features;
@@ -185,10 +187,4 @@ function clampSlice(i: number, n: number): number {
 
 function checkIndex(op: string, i: number, n: number): void {
   if (!Number.isInteger(i) || i < 0 || i >= n) throw new RangeError(`${op}: index ${i} is out of range for a dataset of ${n} samples`);
-}
-
-function describe(v: unknown): string {
-  if (v === null) return "null";
-  if (typeof v === "object") return (v as object).constructor?.name ?? "object";
-  return typeof v;
 }

@@ -5,7 +5,7 @@ import { basename, dirname, join } from "node:path";
 import { fmt, fromArray, Tensor } from "../tensor/index.ts";
 import { Module } from "../nn/module.ts";
 import { Optimizer, type OptimizerStateDict } from "../optim/optimizer.ts";
-import { Generator } from "../utils/rng.ts";
+import { Generator } from "../tensor/rng.ts";
 import { deserialize, save, type SafetensorsContents } from "./safetensors.ts";
 
 /*

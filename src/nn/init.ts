@@ -3,7 +3,7 @@
 import ndarray from "ndarray";
 import ops from "ndarray-ops";
 import { allocate, fmt, type Tensor } from "../tensor/index.ts";
-import { defaultGenerator, type Generator } from "../utils/rng.ts";
+import { defaultGenerator, type Generator } from "../tensor/rng.ts";
 
 /** PyTorch's nonlinearity names in camelCase; the snake_case spellings ("leaky_relu", "conv_transpose2d") are accepted too. */
 export type Nonlinearity =

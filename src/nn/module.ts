@@ -2,7 +2,7 @@
 
 import ndarray from "ndarray";
 import ops from "ndarray-ops";
-import { fmt, Tensor } from "../tensor/index.ts";
+import { fmt, sameShape, Tensor } from "../tensor/index.ts";
 
 /** What loadStateDict reports when `strict` is off (with strict on, any entry here is an error). */
 export interface LoadStateDictResult {
@@ -271,10 +271,6 @@ function defineSlot(m: Module, name: string, value: unknown): void {
 /** Names a parameter by its fullest known dotted name (a later, shorter name from a submodule does not overwrite it). */
 function nameTensor(t: Tensor, name: string): void {
   if (t.name === undefined || name.length >= t.name.length) t.name = name;
-}
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
 /** target ← source elementwise, in target's storage and dtype (any strides on either side). */

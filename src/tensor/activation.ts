@@ -2,7 +2,7 @@
 
 import { softmaxAxis } from "../kernels/softmax.ts";
 import { reluBackwardWasm, reluWasm } from "../kernels/vector-wasm.ts";
-import { erf } from "../utils/erf.ts";
+import { erf } from "./erf.ts";
 import { allocate } from "./dtype.ts";
 import { checkTensor, mapValues, zipValues } from "./operand.ts";
 import { normalizeDim, splitAt } from "./shape.ts";

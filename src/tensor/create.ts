@@ -4,7 +4,7 @@ import { allocateLongLived } from "../kernels/index.ts";
 import { allocate, checkDtype, type DType, type FloatArray } from "./dtype.ts";
 import { checkShape, fmt, sizeOf, type Shape } from "./shape.ts";
 import { fromArray, Tensor, type Nested } from "./tensor.ts";
-import { defaultGenerator, type Generator } from "../utils/rng.ts";
+import { defaultGenerator, type Generator } from "./rng.ts";
 
 export interface TensorOptions {
   dtype?: DType;

@@ -13,5 +13,7 @@ export { matmul, matrixLayout, type MatrixLayout } from "./matmul.ts";
 export { reshape, transpose, permute, flatten, unsqueeze, squeeze, indexSelect, detach, to, clone } from "./views.ts";
 export { sumToShape, broadcastView } from "./broadcast.ts";
 export { checkTensor, type Operand } from "./operand.ts";
-export { fmt, sizeOf, normalizeDim, broadcastShapes, splitAt, type Shape } from "./shape.ts";
+export { fmt, sizeOf, sameShape, normalizeDim, broadcastShapes, splitAt, type Shape } from "./shape.ts";
+export { describe, describeTyped } from "./describe.ts";
 export { allocate, type DType, type FloatArray } from "./dtype.ts";
+export { manualSeed, Generator, defaultGenerator } from "./rng.ts";
