@@ -1,6 +1,7 @@
 // The backward pass: walk the graph in reverse topological order, sum gradients where paths meet, fill leaves' .grad.
 
 import { allocate } from "./dtype.ts";
+import { add } from "./elementwise.ts";
 import { noGrad } from "./grad-mode.ts";
 import { fmt, sameShape } from "./shape.ts";
 import { fromArray, Tensor } from "./tensor.ts";
@@ -47,7 +48,7 @@ export function backward(root: Tensor, gradient?: Tensor, options: BackwardOptio
         if (!gi || !input.requiresGrad) return;
         if (!sameShape(gi.shape, input.shape)) throw new Error(`backward of ${fn.op}: gradient ${fmt(gi.shape)} for input ${k} of shape ${fmt(input.shape)} (a bug in the op)`);
         const previous = grads.get(input);
-        grads.set(input, previous ? previous.add(gi) : gi);
+        grads.set(input, previous ? add(previous, gi) : gi);
       });
       if (!options.retainGraph) {
         fn.backward = null;
@@ -97,6 +98,6 @@ function accumulateLeaf(leaf: Tensor, g: Tensor, taken: Set<ArrayBufferLike>): v
     taken.add(leaf.grad.data.data.buffer);
   } else {
     if (!sameShape(leaf.grad.shape, leaf.shape)) throw new Error(`backward: the existing .grad has shape ${fmt(leaf.grad.shape)} but the tensor has ${fmt(leaf.shape)}`);
-    leaf.grad = leaf.grad.add(g);
+    leaf.grad = add(leaf.grad, g);
   }
 }

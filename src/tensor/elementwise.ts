@@ -4,6 +4,7 @@ import ops from "ndarray-ops";
 import { sumToShape } from "./broadcast.ts";
 import { broadcastBinary, checkTensor, mapValues, operands, zipValues, type Operand } from "./operand.ts";
 import { fromArray, fromOp, type Tensor } from "./tensor.ts";
+import { detach } from "./views.ts";
 
 /** a + b. d/da = 1, d/db = 1. */
 export function add(a: Operand, b: Operand): Tensor {
@@ -64,7 +65,7 @@ export function pow(x: Tensor, exponent: number): Tensor {
 /** eˣ. d/dx = eˣ (the output itself). */
 export function exp(x: Tensor): Tensor {
   checkTensor("exp", x);
-  const out = fromOp("exp", mapValues(x, Math.exp), x.shape, [x], (g) => [mul(g, out.detach())]);
+  const out = fromOp("exp", mapValues(x, Math.exp), x.shape, [x], (g) => [mul(g, detach(out))]);
   return out;
 }
 
@@ -77,7 +78,7 @@ export function log(x: Tensor): Tensor {
 /** √x. d/dx = 1/(2√x). */
 export function sqrt(x: Tensor): Tensor {
   checkTensor("sqrt", x);
-  const out = fromOp("sqrt", mapValues(x, Math.sqrt), x.shape, [x], (g) => [div(g, mul(out.detach(), 2))]);
+  const out = fromOp("sqrt", mapValues(x, Math.sqrt), x.shape, [x], (g) => [div(g, mul(detach(out), 2))]);
   return out;
 }
 
