@@ -132,5 +132,6 @@ function fillWith(t: Tensor, draw: () => number): Tensor {
     for (let i = 0; i < values.length; i++) values[i] = draw();
     ops.assign(t.data, ndarray(values, t.shape));
   }
+  t.bumpVersion();
   return t;
 }

@@ -281,4 +281,5 @@ function copyInto(target: Tensor, source: Tensor): void {
     const src = source.values();
     ops.assign(target.data, ndarray(src, target.shape));
   }
+  target.bumpVersion();
 }

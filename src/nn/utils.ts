@@ -69,4 +69,5 @@ function mapInPlace(t: Tensor, f: (v: number) => number): void {
   const values = t.values();
   for (let i = 0; i < values.length; i++) values[i] = f(values[i]);
   if (!t.isContiguous()) ops.assign(t.data, ndarray(values, t.shape));
+  t.bumpVersion();
 }

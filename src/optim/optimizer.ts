@@ -132,6 +132,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
           this.state.set(p, s);
         }
         this.update(p.data.data, p.data.offset, grad.values(), p.size, s, group);
+        p.bumpVersion();
       });
     });
     return loss;
@@ -150,6 +151,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
           grad.gradFn = null;
           grad.requiresGrad = false;
           fillStrided(grad.data.data, grad.data.offset, grad.data.shape, grad.data.stride, 0);
+          grad.bumpVersion();
         }
       }
     }

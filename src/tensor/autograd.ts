@@ -4,7 +4,7 @@ import { allocate } from "./dtype.ts";
 import { add } from "./elementwise.ts";
 import { noGrad } from "./grad-mode.ts";
 import { fmt, sameShape } from "./shape.ts";
-import { fromArray, Tensor } from "./tensor.ts";
+import { fromArray, Tensor, type GradFn } from "./tensor.ts";
 
 export interface BackwardOptions {
   /** Keep the graph so that backward can run through it again (as PyTorch's retain_graph). */
@@ -42,6 +42,7 @@ export function backward(root: Tensor, gradient?: Tensor, options: BackwardOptio
         accumulateLeaf(node, g, taken);
         continue;
       }
+      checkSavedVersions(fn);
       const inputGrads = fn.backward!(g);
       fn.inputs.forEach((input, k) => {
         const gi = inputGrads[k];
@@ -99,5 +100,19 @@ function accumulateLeaf(leaf: Tensor, g: Tensor, taken: Set<ArrayBufferLike>): v
   } else {
     if (!sameShape(leaf.grad.shape, leaf.shape)) throw new Error(`backward: the existing .grad has shape ${fmt(leaf.grad.shape)} but the tensor has ${fmt(leaf.shape)}`);
     leaf.grad = add(leaf.grad, g);
+  }
+}
+
+/** Refuses to run a backward whose saved inputs were written in place after the forward (PyTorch's message, plus which tensor and what to do). */
+function checkSavedVersions(fn: GradFn): void {
+  for (let k = 0; k < fn.saved.length; k++) {
+    const t = fn.saved[k];
+    if (t.version === fn.savedVersions[k]) continue;
+    const which = `input ${fn.inputs.indexOf(t)} of ${fn.op}`;
+    const what = `${t.name === undefined ? "a tensor" : `the tensor "${t.name}"`} of shape ${fmt(t.shape)} (${t.dtype})`;
+    throw new Error(
+      `backward: one of the variables needed for gradient computation has been modified by an inplace operation: ${which}, ${what}, is at version ${t.version}; expected version ${fn.savedVersions[k]} instead. ` +
+        "It was written in place after the forward (by optimizer.step(), loadStateDict, zeroGrad or nn.init); run the forward again after such a write, or call backward before it",
+    );
   }
 }

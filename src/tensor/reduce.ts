@@ -34,7 +34,7 @@ export function sum(x: Tensor, dim?: number | readonly number[] | null, keepdim 
   if (dim == null) {
     const values = allocate(x.dtype, 1);
     sumAxis(x.values(), values, 1, x.size, 1);
-    return fromOp("sum", values, keepdim ? x.shape.map(() => 1) : [], [x], (g) => [expandTo(g, x.shape)]);
+    return fromOp("sum", values, keepdim ? x.shape.map(() => 1) : [], [x], (g) => [expandTo(g, x.shape)], []);
   }
   const dims = dimList("sum", x, dim);
   let out = x;
@@ -47,7 +47,7 @@ function sumAlong(x: Tensor, dim: number, keepdim: boolean): Tensor {
   const values = allocate(x.dtype, outer * inner);
   sumAxis(x.values(), values, outer, n, inner);
   const kept = keptShape(x.shape, dim, true);
-  return fromOp("sum", values, keptShape(x.shape, dim, keepdim), [x], (g) => [expandTo(reshape(g, kept), x.shape)]);
+  return fromOp("sum", values, keptShape(x.shape, dim, keepdim), [x], (g) => [expandTo(reshape(g, kept), x.shape)], []);
 }
 
 /** Mean of all elements, or along `dim`: the sum divided by the number of elements summed. */
@@ -77,7 +77,7 @@ export function max(x: Tensor, dim?: number | null, keepdim = false): Tensor {
     const gx = allocate(x.dtype, x.size);
     for (let o = 0; o < outer; o++) for (let i = 0; i < inner; i++) gx[o * n * inner + index[o * inner + i] * inner + i] = gv[o * inner + i];
     return [fromArray(gx, x.shape)];
-  });
+  }, []);
 }
 
 /** Index of the largest element along `dim` (of the flattened tensor without a dim), as a float tensor with no gradient. The first wins ties. */
