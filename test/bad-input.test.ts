@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { arange, DataLoader, deserialize, full, Generator, gradcheck, indexSelect, load, loadCheckpoint, manualSeed, nn, ones, optim, permute, rand, randn, saveCheckpoint, serialize, squeeze, Tensor, tensor, TensorDataset, to, unsqueeze, zeros } from "../src/index.ts";
+import { arange, DataLoader, deserialize, full, Generator, gradcheck, indexSelect, load, loadCheckpoint, manualSeed, nn, ones, optim, permute, rand, randn, saveCheckpoint, serialize, squeeze, Tensor, tensor, TensorDataset, to, unsqueeze, zeros, zerosLike } from "../src/index.ts";
 import { loadMnist } from "../datasets/index.ts";
 
 const F = nn.functional;
@@ -37,7 +37,7 @@ const errors: Record<string, ErrorCase[]> = {
     ["null as data", () => tensor(u(null)), TypeError, /tensor: expected .* got null/],
     ["an object as data", () => tensor(u({ a: 1 })), TypeError, /tensor: expected .* got Object/],
     ["a ragged nested array", () => tensor(u([[1, 2], [3]])), TypeError, /tensor: ragged nested array: values\[1\] has length 1, expected 2/],
-    ["a string inside the data", () => tensor(u([1, "a"])), TypeError, /tensor: values\[1\] is a string where a number was expected/],
+    ["a string inside the data", () => tensor(u([1, "a"])), TypeError, /tensor: values\[1\] is string "a" where a number was expected/],
     ["an unknown dtype", () => tensor([1], { dtype: u("int8") }), TypeError, /tensor: unknown dtype "int8" \(valid: float32, float64\)/],
     ["a typed array that does not fill the shape", () => tensor(new Float32Array(6), { shape: [4, 2] }), RangeError, /tensor: shape \[4, 2\] holds 8 elements, but the array has 6/],
     ["a negative shape", () => tensor(new Float32Array(6), { shape: [-2, -3] }), RangeError, /invalid shape \[-2, -3\]: sizes must be non-negative integers/],
@@ -48,7 +48,7 @@ const errors: Record<string, ErrorCase[]> = {
     ["zeros([Infinity])", () => zeros([Infinity]), RangeError, /zeros: invalid shape \[Infinity\]/],
     ["zeros('3')", () => zeros(u<number>("3")), RangeError, /zeros: invalid shape \["3"\]/],
     ["ones([2, -1])", () => ones([2, -1]), RangeError, /ones: invalid shape \[2, -1\]/],
-    ["full with a string value", () => full([2], u("x")), TypeError, /full: the fill value must be a number, got "x"/],
+    ["full with a string value", () => full([2], u("x")), TypeError, /full: the fill value must be a number, got string "x"/],
     ["full with a number as shape", () => full(u(3), 1), TypeError, /full: shape must be an array of sizes such as \[2, 3\], got 3/],
     ["rand(-3)", () => rand(-3), RangeError, /rand: invalid shape \[-3\]/],
     ["randn(1.5)", () => randn(1.5), RangeError, /randn: invalid shape \[1.5\]/],
@@ -240,4 +240,38 @@ describe("results PyTorch defines", () => {
 
 it("lists at least 60 cases", () => {
   expect(Object.values(errors).flat().length + results.length).toBeGreaterThanOrEqual(60);
+});
+
+/** Tensor creation (issue 12.7): the op, the value as given with its type where the type is the problem, and what is valid; exact messages. */
+describe("tensor creation: sparse arrays, BigInt, DataView, shapes too large, strings for numbers, options", () => {
+  const valid = "(valid typed arrays hold numbers: Float32Array, Float64Array, Int32Array, Uint8Array ...;";
+  const cases: [what: string, call: () => unknown, kind: ErrorClass, message: string][] = [
+    ["a sparse array", () => tensor(u([1, , 3])), TypeError, "tensor: values[1] is an empty slot of a sparse array ([1, <empty>, 3]); every element must be given"],
+    ["a sparse inner array", () => tensor(u([[1, 2], [3, ,]])), TypeError, "tensor: values[1][1] is an empty slot of a sparse array ([3, <empty>]); every element must be given"],
+    ["an array of BigInts", () => tensor(u([1n, 2n])), TypeError, "tensor: values[0] is bigint 1n where a number was expected"],
+    ["a BigInt64Array", () => tensor(u(new BigInt64Array(2))), TypeError, `tensor: expected a number, nested arrays of numbers or a typed array, got BigInt64Array(2) ${valid} convert it first, e.g. Float64Array.from(data, Number))`],
+    ["a DataView", () => tensor(u(new DataView(new ArrayBuffer(8)))), TypeError, `tensor: expected a number, nested arrays of numbers or a typed array, got DataView ${valid} read its numbers into one)`],
+    ["zeros too large to allocate", () => zeros([1e6, 1e6]), RangeError, "zeros: shape [1000000, 1000000] is too large to allocate: 1000000000000 float32 elements, 3725.3 GiB (the limit is the engine's typed-array length and the memory available)"],
+    ["randn too large to allocate", () => randn(1e5, 1e5, 1e3, { dtype: "float64" }), RangeError, "randn: shape [100000, 100000, 1000] is too large to allocate: 10000000000000 float64 elements, 74505.8 GiB (the limit is the engine's typed-array length and the memory available)"],
+    ["arange too long to allocate", () => arange(0, 1e12), RangeError, "arange: shape [1000000000000] is too large to allocate: 1000000000000 float32 elements, 3725.3 GiB (the limit is the engine's typed-array length and the memory available)"],
+    ["a Linear too large to allocate", () => new nn.Linear(1e6, 1e6), RangeError, "Linear: shape [1000000, 1000000] is too large to allocate: 1000000000000 float32 elements, 3725.3 GiB (the limit is the engine's typed-array length and the memory available)"],
+    ['zeros("3")', () => zeros(u<number>("3")), RangeError, 'zeros: invalid shape ["3"]: sizes must be non-negative integers, got string "3" at position 0'],
+    ['ones(2, "3")', () => ones(2, u<number>("3")), RangeError, 'ones: invalid shape [2, "3"]: sizes must be non-negative integers, got string "3" at position 1'],
+    ['full([2], "7")', () => full([2], u("7")), TypeError, 'full: the fill value must be a number, got string "7"'],
+    ['arange("3")', () => arange(u("3")), TypeError, 'arange: end must be a number, got string "3"'],
+    ["a number as the shape of a typed array", () => tensor(new Float32Array(4), { shape: u(4) }), TypeError, "tensor: shape must be an array of sizes such as [2, 3], got 4"],
+    ['tensor with requiresGrad: "yes"', () => tensor([1], { requiresGrad: u("yes") }), TypeError, 'tensor: requiresGrad must be true or false, got string "yes"'],
+    ['zeros with requiresGrad: "yes"', () => zeros([2], { requiresGrad: u("yes") }), TypeError, 'zeros: requiresGrad must be true or false, got string "yes"'],
+    ["rand with requiresGrad: 1", () => rand(2, { requiresGrad: u(1) }), TypeError, "rand: requiresGrad must be true or false, got number 1"],
+    ['zeros with dtype: "int8"', () => zeros([2], { dtype: u("int8") }), TypeError, 'zeros: unknown dtype "int8" (valid: float32, float64)'],
+    ['arange with dtype: "int8"', () => arange(3, undefined, 1, { dtype: u("int8") }), TypeError, 'arange: unknown dtype "int8" (valid: float32, float64)'],
+    ["options given as a string", () => zeros([2], u<never>("float64")), TypeError, 'zeros: options must be an object such as { dtype: "float64", requiresGrad: true }, got string "float64"'],
+    ["a misspelt option", () => ones([2], u<never>({ requires_grad: true })), TypeError, 'ones: unknown option "requires_grad" (valid: dtype, requiresGrad)'],
+    ["a generator that is a number", () => randn([2], { generator: u(3) }), TypeError, "randn: generator must be a Generator (new Generator(seed)), got number 3"],
+    ["zerosLike of an array", () => zerosLike(u([1, 2])), TypeError, "zerosLike: input must be a Tensor, got array [1, 2]"],
+  ];
+  it.each(cases)("%s", (_what, call, kind, message) => {
+    expect(call).toThrow(kind);
+    expect(call).toThrow(new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`));
+  });
 });

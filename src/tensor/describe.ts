@@ -1,6 +1,6 @@
 // How a value is written in an error message: as it would be written in code, so its type shows.
 
-const SHOWN_ELEMENTS = 6;
+const SHOWN_ELEMENTS = 8;
 
 /** 3, "3", 3n, [1, 2], null, Float64Array(3), function f: what was actually passed, briefly. */
 export function describe(value: unknown): string {
