@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readmeBlocks } from "./helpers/readme.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const consumerFiles = join(root, "test", "package-consumer");
@@ -69,7 +70,14 @@ describe("the packed package", () => {
   });
 
   it("type-checks a strict NodeNext consumer with skipLibCheck false: zero errors", () => {
-    // consumer.ts also holds a @ts-expect-error line: were the declarations `any`, tsc would fail on it.
+    // The README's tsconfig.json, as a user copies it; consumer.ts also holds a @ts-expect-error line:
+    // were the declarations `any`, tsc would fail on it.
+    const readme = readmeBlocks().find((b) => b.lang === "json" && b.code.includes('"NodeNext"'));
+    expect(readme, "README.md's tsconfig.json for TypeScript users").toBeDefined();
+    const { compilerOptions } = JSON.parse(readme!.code);
+    expect(compilerOptions).toMatchObject({ strict: true, module: "NodeNext", moduleResolution: "NodeNext" });
+    const tsconfig = { compilerOptions: { ...compilerOptions, skipLibCheck: false, noEmit: true }, files: ["consumer.ts"] };
+    writeFileSync(join(app, "tsconfig.json"), JSON.stringify(tsconfig));
     const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
     expect(run(process.execPath, [tsc, "-p", join(app, "tsconfig.json")], app)).toBe("");
   });
