@@ -15,8 +15,8 @@ export interface GradFn {
   /** One gradient per input (null where the input needs none); null once the graph is released. */
   backward: Backward | null;
   /** The inputs whose values the backward reads, and their versions at the forward (checked by backward). */
-  saved: Tensor[];
-  savedVersions: number[];
+  saved: readonly Tensor[];
+  savedVersions: readonly number[];
 }
 
 /** PyTorch's _version: one counter per storage, shared by a tensor and its views. */
@@ -35,18 +35,23 @@ export class Tensor {
   gradFn: GradFn | null = null;
   /** A label for graphs and error messages (set on parameters by nn.Module). */
   name?: string;
-  /** Shared with every view of the same storage (reshape, transpose, detach ...). */
-  readonly versionCounter: VersionCounter;
+  /** Shared with every view of the same storage (reshape, transpose, detach ...); made on first need, so most op outputs never have one. */
+  private counter: VersionCounter | null;
 
-  constructor(data: NdArray<FloatArray>, requiresGrad = false, versionCounter: VersionCounter = { value: 0 }) {
+  constructor(data: NdArray<FloatArray>, requiresGrad = false, counter: VersionCounter | null = null) {
     this.data = data;
     this.requiresGrad = requiresGrad;
-    this.versionCounter = versionCounter;
+    this.counter = counter;
   }
 
   /** How many in-place writes the storage has had (PyTorch's _version). */
   get version(): number {
-    return this.versionCounter.value;
+    return this.counter === null ? 0 : this.counter.value;
+  }
+
+  /** The counter to hand to a view of this tensor's storage. */
+  versionCounter(): VersionCounter {
+    return (this.counter ??= { value: 0 });
   }
 
   /**
@@ -55,7 +60,7 @@ export class Tensor {
    * whose forward saw the old values instead of returning a silently wrong gradient.
    */
   bumpVersion(): void {
-    this.versionCounter.value++;
+    this.versionCounter().value++;
   }
 
   get dtype(): DType {
@@ -150,13 +155,15 @@ export function fromOp(op: string, values: FloatArray | NdArray<FloatArray>, sha
 
 /** The output of a view op (reshape of contiguous data, transpose, permute): x's storage, so x's version counter. */
 export function viewOp(op: string, x: Tensor, view: NdArray<FloatArray>, backward: Backward): Tensor {
-  return record(op, new Tensor(view, false, x.versionCounter), [x], backward, []);
+  return record(op, new Tensor(view, false, x.versionCounter()), [x], backward, []);
 }
+
+const NONE_SAVED: readonly number[] = [];
 
 function record(op: string, out: Tensor, inputs: Tensor[], backward: Backward, saved: Tensor[]): Tensor {
   if (isGradEnabled() && inputs.some((t) => t.requiresGrad)) {
     out.requiresGrad = true;
-    out.gradFn = { op, inputs, backward, saved, savedVersions: saved.map((t) => t.version) };
+    out.gradFn = { op, inputs, backward, saved, savedVersions: saved.length === 0 ? NONE_SAVED : saved.map((t) => t.version) };
   }
   for (const hook of opHooks) hook(op, out, inputs);
   return out;

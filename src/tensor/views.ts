@@ -116,7 +116,7 @@ export function indexSelect(x: Tensor, dim: number, indices: ArrayLike<number> |
 
 /** The same storage (and version counter), cut from the graph: no gradFn, no requiresGrad. */
 export function detach(x: Tensor): Tensor {
-  return new Tensor(x.data, false, x.versionCounter);
+  return new Tensor(x.data, false, x.versionCounter());
 }
 
 /** A copy converted to `dtype` (the same tensor when it already has it). The gradient converts back. */
