@@ -48,7 +48,7 @@ function sourceFiles(dir: string): string[] {
 }
 
 /** Edges against the arrows, each written as "from -> to (layer a may import only ...)". */
-export function violations(edges: readonly Edge[]): string[] {
+function violations(edges: readonly Edge[]): string[] {
   const bad: string[] = [];
   for (const { from, to } of edges) {
     const a = layerOf(from);
@@ -61,7 +61,7 @@ export function violations(edges: readonly Edge[]): string[] {
 }
 
 /** One import cycle as a path "a -> b -> a", or null (iterative depth-first search, three colours). */
-export function findCycle(edges: readonly Edge[]): string[] | null {
+function findCycle(edges: readonly Edge[]): string[] | null {
   const next = new Map<string, string[]>();
   for (const { from, to } of edges) next.set(from, [...(next.get(from) ?? []), to]);
   const state = new Map<string, "open" | "done">();
