@@ -1,7 +1,7 @@
 // In-place safety: every in-place write bumps the version counter (PyTorch's _version), and backward refuses a graph whose saved inputs changed since the forward.
 
 import { describe, expect, it } from "vitest";
-import { manualSeed, nn, ones, optim, randn, tensor, zeros, type Tensor } from "../src/index.ts";
+import { DataLoader, manualSeed, nn, ones, optim, randn, tensor, TensorDataset, zeros, type Tensor } from "../src/index.ts";
 
 const leaf = (values: number[]) => tensor(values, { requiresGrad: true });
 
@@ -52,7 +52,7 @@ describe("backward after an in-place write", () => {
     stepOnce(w);
     expect(() => y.backward()).toThrow(
       "backward: one of the variables needed for gradient computation has been modified by an inplace operation: input 0 of mul, a tensor of shape [3] (float32), is at version 1; expected version 0 instead. " +
-        "It was written in place after the forward (by optimizer.step(), loadStateDict, zeroGrad or nn.init); run the forward again after such a write, or call backward before it",
+        "It was written in place after the forward (by optimizer.step(), loadStateDict, zeroGrad, nn.init or a DataLoader refilling its batch buffer); run the forward again after such a write, or call backward before it",
     );
   });
 
@@ -78,6 +78,23 @@ describe("backward after an in-place write", () => {
     y.backward(undefined, { retainGraph: true });
     stepOnce(w);
     expect(() => y.backward()).toThrow(/input 1 of mul, a tensor of shape \[2\]/);
+  });
+
+  it("catches a DataLoader batch whose reused buffer was refilled before its backward (not with copy: true)", () => {
+    const data = new TensorDataset(Float32Array.from({ length: 8 }, (_, i) => i), new Int32Array(4), [2]);
+    for (const copy of [false, true]) {
+      const w = leaf([1, 1]);
+      const batches = new DataLoader(data, { batchSize: 2, copy })[Symbol.iterator]();
+      const first = batches.next().value!.x;
+      const loss = first.mul(w).sum();
+      batches.next();
+      if (copy) {
+        loss.backward();
+        expect(w.grad!.toArray()).toEqual([2, 4]);
+      } else {
+        expect(() => loss.backward()).toThrow("input 0 of mul, a tensor of shape [2, 2] (float32), is at version 1; expected version 0 instead");
+      }
+    }
   });
 
   it("lets through an op whose backward does not read the changed values (as PyTorch: add, sum, reshape)", () => {

@@ -26,6 +26,9 @@ export interface Batch {
   indices: Int32Array;
 }
 
+/** A batch's reusable arrays, and the tensor last handed out over them. */
+type BatchBuffers = { x: Float32Array; y: Int32Array; batch?: Tensor };
+
 /**
  * Iterates over a dataset in mini-batches. Each `for (const { x, y, indices } of loader)` runs one
  * epoch, then advances `loader.epoch` by one (also when the loop is left early with break);
@@ -51,7 +54,7 @@ export class DataLoader implements Iterable<Batch> {
   epoch = 0;
 
   private order: Int32Array | null = null;
-  private buffers = new Map<number, { x: Float32Array; y: Int32Array }>();
+  private buffers = new Map<number, BatchBuffers>();
   private running = 0;
 
   constructor(dataset: Dataset, options: DataLoaderOptions) {
@@ -110,10 +113,10 @@ export class DataLoader implements Iterable<Batch> {
       const featureShape = this.dataset.featureShape;
       const featureSize = featureShape.reduce((a, b) => a * b, 1);
       const end = this.dropLast ? n - (n % this.batchSize) : n;
-      const local = new Map<number, { x: Float32Array; y: Int32Array }>();
+      const local = new Map<number, BatchBuffers>();
       for (let start = 0; start < end; start += this.batchSize) {
         const b = Math.min(this.batchSize, n - start);
-        let buf: { x: Float32Array; y: Int32Array };
+        let buf: BatchBuffers;
         if (this.copy) {
           buf = { x: new Float32Array(b * featureSize), y: new Int32Array(b) };
         } else {
@@ -122,8 +125,11 @@ export class DataLoader implements Iterable<Batch> {
           cache.set(b, buf);
         }
         const indices = this.copy ? order.slice(start, start + b) : order.subarray(start, start + b);
+        // The previous batch's tensor sees this write: a graph that saved it refuses to run backward.
+        buf.batch?.bumpVersion();
         this.dataset.gather(indices, buf.x, buf.y);
-        yield { x: tensor(buf.x, { shape: [b, ...featureShape] }), y: buf.y, indices };
+        buf.batch = tensor(buf.x, { shape: [b, ...featureShape] });
+        yield { x: buf.batch, y: buf.y, indices };
       }
     } finally {
       this.running--;

@@ -112,7 +112,7 @@ function checkSavedVersions(fn: GradFn): void {
     const what = `${t.name === undefined ? "a tensor" : `the tensor "${t.name}"`} of shape ${fmt(t.shape)} (${t.dtype})`;
     throw new Error(
       `backward: one of the variables needed for gradient computation has been modified by an inplace operation: ${which}, ${what}, is at version ${t.version}; expected version ${fn.savedVersions[k]} instead. ` +
-        "It was written in place after the forward (by optimizer.step(), loadStateDict, zeroGrad or nn.init); run the forward again after such a write, or call backward before it",
+        "It was written in place after the forward (by optimizer.step(), loadStateDict, zeroGrad, nn.init or a DataLoader refilling its batch buffer); run the forward again after such a write, or call backward before it",
     );
   }
 }

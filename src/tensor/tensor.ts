@@ -56,7 +56,7 @@ export class Tensor {
 
   /**
    * Records an in-place write to the storage. Whatever writes a tensor's values in place calls it
-   * (optimizer steps, loadStateDict, zeroGrad fills, nn.init), so that backward can refuse a graph
+   * (optimizer steps, loadStateDict, zeroGrad fills, nn.init, DataLoader buffers), so that backward can refuse a graph
    * whose forward saw the old values instead of returning a silently wrong gradient.
    */
   bumpVersion(): void {
