@@ -27,10 +27,10 @@ export function describe(value: unknown): string {
   return ArrayBuffer.isView(value) && !(value instanceof DataView) ? `${name}(${(value as unknown as ArrayLike<unknown>).length})` : name;
 }
 
-/** describe() after the value's type, for messages where the type is the problem: string "3", bigint 3n, array [1, 2]. */
+/** describe() followed by the value's type, for messages where the type is the problem: "3" (a string), 3 (a number), [1, 2] (an array). */
 export function describeTyped(value: unknown): string {
   if (value === null || value === undefined || typeof value === "function") return describe(value);
-  if (Array.isArray(value)) return `array ${describe(value)}`;
+  if (Array.isArray(value)) return `${describe(value)} (an array)`;
   if (typeof value === "object") return describe(value);
-  return `${typeof value} ${describe(value)}`;
+  return `${describe(value)} (a ${typeof value})`;
 }
