@@ -12,4 +12,4 @@ export { save, load, loadWithMetadata, serialize, deserialize } from "./io/safet
 export { saveCheckpoint, loadCheckpoint, type CheckpointContents, type CheckpointTargets, type LoadedCheckpoint, type SchedulerLike, type JsonValue } from "./io/checkpoint.ts";
 export * as optim from "./optim/index.ts";
 export { TrainingDiagnostics, diagnosticsRecords, diagnosticsSeries, formatDiagnostics, ratioWarnings, type LayerStats, type DiagnosticsOptions } from "./utils/diagnostics.ts";
-export { setBackend, getBackend, setNumThreads, getNumThreads, type Backend } from "./kernels/index.ts";
+export { setBackend, getBackend, setNumThreads, getNumThreads, backendInfo, type Backend, type BackendInfo } from "./kernels/index.ts";

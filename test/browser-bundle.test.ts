@@ -12,6 +12,7 @@ import { build, type Metafile } from "esbuild";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import * as browserEntry from "../src/browser.ts";
 import * as nodeEntry from "../src/index.ts";
+import { CTRL, CTRL_WORDS } from "../src/kernels/wasm/protocol.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 let bundle = "";
@@ -176,11 +177,11 @@ describe("browser bundle", () => {
       expect(performance.now() - t0).toBeLessThan(2_000);
       expect(started.map((s) => s.init.tid)).toEqual([1, 2, 3]);
       expect(started[0].url).toMatch(/worker-browser\.mjs$/);
-      const ctrl = new Int32Array(started[0].init.memory.buffer, started[0].init.ctrl, 16);
-      for (let waited = 0; Atomics.load(ctrl, 2) < 3 && waited < 10_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
-      expect(Atomics.load(ctrl, 2)).toBe(3); // CTRL_READY: all three listen
+      const ctrl = new Int32Array(started[0].init.memory.buffer, started[0].init.ctrl, CTRL_WORDS);
+      for (let waited = 0; Atomics.load(ctrl, CTRL.READY) < 3 && waited < 10_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+      expect(Atomics.load(ctrl, CTRL.READY)).toBe(3); // all three listen
       for (let i = 0; i < 20; i++) check(`product ${i} with workers`);
-      expect(Atomics.load(ctrl, 4)).toBeGreaterThan(0); // CTRL_HELPED: the workers did chunks
+      expect(Atomics.load(ctrl, CTRL.HELPED)).toBeGreaterThan(0); // the workers did chunks
     } finally {
       vi.unstubAllGlobals();
       await Promise.all(threads.map((t) => t.terminate()));

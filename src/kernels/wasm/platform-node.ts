@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import type { WorkerInit } from "./pool.ts";
+import type { WorkerInit } from "./protocol.mjs";
 
 const wasmFile = fileURLToPath(new URL("../../../build/wasm/kernels.wasm", import.meta.url));
 const buildScript = fileURLToPath(new URL("../../../scripts/build-wasm.mjs", import.meta.url));
@@ -14,6 +14,16 @@ const workerScript = new URL("./worker.mjs", import.meta.url);
 
 /** The main thread may block in Atomics.wait (browsers forbid it on their main thread). */
 export const canBlock = true;
+
+export const isBrowser = false;
+
+/** What to do when the kernels binary is missing (said in the one-time warning). */
+export const missingKernelsFix = "reinstall ndgrad (its install step builds build/wasm/kernels.wasm) or, in a checkout, run `node scripts/build-wasm.mjs`";
+
+/** Node shares memory between threads without any isolation. */
+export function crossOriginIsolated(): boolean {
+  return true;
+}
 
 /** Whether loadKernelBytes can give the kernels now (in Node always: it builds them if need be). */
 export function kernelsLoaded(): boolean {
