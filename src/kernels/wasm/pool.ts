@@ -191,7 +191,7 @@ export class Pool {
       if (canBlock) Atomics.wait(this.job, JOB.DONE, Atomics.load(this.job, JOB.DONE), 1);
     }
     this.disable(error);
-    throw new Error(`gemm: ${error.message}`);
+    throw new Error(`gemm: ${error.message}`, { cause: error.cause });
   }
 
   /** Turns threads off for good (once, with one warning if they had been running) and stops the workers. */
@@ -202,18 +202,29 @@ export class Pool {
     if (this.everReady) console.warn(`ndgrad: ${error.message}. Threads are off from now on: products run on the calling thread (backendInfo() shows it).`);
   }
 
-  /** The failed worker's own message, as it wrote it into the memory (drained before anything is thrown). */
+  /**
+   * The failed worker's own error, as it wrote it into the memory (read before anything is thrown):
+   * its first line in the message, the worker's stack as the cause.
+   */
   private workerError(): Error {
     const tid = Atomics.load(this.ctrl, CTRL.ERROR);
-    return new Error(`kernel worker ${tid} failed${this.workerMessage()}`);
+    const error = new Error(`kernel worker ${tid} failed${this.workerMessage()}`);
+    const text = this.workerText();
+    if (text.includes("\n")) error.cause = Object.assign(new Error(text.split("\n")[0]), { stack: text });
+    return error;
   }
 
+  /** ": " and the first line of the worker's error, or "" if it left none. */
   private workerMessage(): string {
+    const text = this.workerText();
+    return text === "" ? "" : `: ${text.split("\n")[0]}`;
+  }
+
+  private workerText(): string {
     const length = Math.min(Atomics.load(this.ctrl, CTRL.ERROR_LENGTH), ERROR_TEXT_BYTES);
     if (length <= 0) return "";
     // TextDecoder refuses views of shared memory: copy the bytes out first.
-    const bytes = new Uint8Array(this.memory.buffer, this.ctrlOffset + CTRL_WORDS * 4, length).slice();
-    return `: ${new TextDecoder().decode(bytes)}`;
+    return new TextDecoder().decode(new Uint8Array(this.memory.buffer, this.ctrlOffset + CTRL_WORDS * 4, length).slice());
   }
 
   private anyBusy(): boolean {

@@ -81,9 +81,9 @@ export const TILE_BYTES = TILE_ROWS * TILE_COLS * 4;
  */
 
 /**
- * Failures a test can inject into a worker: "throw" (its kernel call throws), "die" (it claims a
- * chunk and its thread ends without finishing it), "hang" (it claims a chunk and never finishes).
- * @typedef {"throw" | "die" | "hang"} WorkerFault
+ * Failures a test can inject into a worker, each once it holds a chunk: "throw" (its kernel call
+ * throws), "die" (its thread ends without finishing the chunk).
+ * @typedef {"throw" | "die"} WorkerFault
  */
 
 /**

@@ -42,7 +42,6 @@ export function serve({ module, memory, ctrl: ctrlOffset, job, tid, spin, fault 
       if (injected === "die") throw new Error("a fault injected by a test: this worker's thread ends while it holds a chunk");
       try {
         if (injected === "throw") throw new Error("a fault injected by a test: a kernel call threw");
-        if (injected === "hang") for (;;) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
         Atomics.add(ctrl, CTRL.HELPED, kernels.run(job, tid, tag));
       } catch (error) {
         report(memory, ctrl, ctrlOffset, tid, error);
