@@ -65,7 +65,7 @@ describe("dispose()", () => {
     let inWasm = 0;
     for (let i = 0; i < 2000; i++) {
       using layer = new nn.Linear(784, 256);
-      if (rt.addressOf(layer.weight.values()) >= 0 && rt.addressOf(layer.bias!.values()) >= 0) inWasm++;
+      if (rt.addressOf(layer.weight.values() as Float32Array) >= 0 && rt.addressOf(layer.bias!.values() as Float32Array) >= 0) inWasm++;
     }
     expect(inWasm).toBe(2000);
     const info = backendInfo();
@@ -75,7 +75,7 @@ describe("dispose()", () => {
     expect(warn).not.toHaveBeenCalled();
     const layer = new nn.Linear(784, 256);
     layer.forward(randn([8, 784]));
-    expect([rt.job[JOB.A], rt.job[JOB.B]]).toContain(rt.addressOf(layer.weight.values()));
+    expect([rt.job[JOB.A], rt.job[JOB.B]]).toContain(rt.addressOf(layer.weight.values() as Float32Array));
     layer.dispose();
   }, 240_000);
 

@@ -50,13 +50,21 @@ export class ResidentArray extends Float32Array<ArrayBufferLike> {
     return Float32Array;
   }
 
-  constructor(readonly block: Block, buffer: ArrayBufferLike, byteOffset: number, length: number) {
+  // A private field, not a property: to equality checks, JSON and Object.keys this is a plain Float32Array.
+  readonly #block: Block;
+
+  constructor(block: Block, buffer: ArrayBufferLike, byteOffset: number, length: number) {
     super(buffer, byteOffset, length);
+    this.#block = block;
+  }
+
+  get block(): Block {
+    return this.#block;
   }
 
   override subarray(begin?: number, end?: number): ResidentArray {
     const view = super.subarray(begin, end);
-    return new ResidentArray(this.block, view.buffer, view.byteOffset, view.length);
+    return new ResidentArray(this.#block, view.buffer, view.byteOffset, view.length);
   }
 }
 
