@@ -77,7 +77,7 @@ export const TILE_BYTES = TILE_ROWS * TILE_COLS * 4;
  * @property {number} job byte offset of the job descriptor
  * @property {number} tid this worker's thread number, 1 to MAX_THREADS - 1 (the caller is 0)
  * @property {number} spin polling iterations before sleeping in Atomics.wait
- * @property {WorkerFault} [fault] for tests only: fail in this way in the first job
+ * @property {WorkerFault} [fault] for tests only: fail in this way once it holds a chunk
  */
 
 /**
@@ -87,7 +87,8 @@ export const TILE_BYTES = TILE_ROWS * TILE_COLS * 4;
  */
 
 /**
- * The kernels' exports (assembly/kernels.ts). Addresses are byte offsets into the shared memory.
+ * The kernels' exports that the runtime and the pool call (assembly/kernels.ts). Addresses are byte
+ * offsets into the shared memory. The optimizers' twins are typed where they are called.
  * @typedef {object} KernelExports
  * @property {() => number} heapBase where the host may lay out its buffers (after the static data)
  * @property {(job: number, tag: number) => void} prepare plans the job's phase and opens its queue under `tag`
@@ -96,11 +97,6 @@ export const TILE_BYTES = TILE_ROWS * TILE_COLS * 4;
  * @property {(job: number, tid: number, tag: number) => number} runOne claims and does one chunk; its index or -1
  * @property {(job: number) => void} gemm the whole product on the calling thread
  * @property {(job: number, phase: number) => void} runPhase one phase on the calling thread
- * @property {(theta: number, grad: number, m: number, v: number, vmax: number, n: number, lr: number, beta1: number, beta2: number, eps: number, bc1: number, bc2: number, wd: number, flags: number) => void} adam
- * @property {(theta: number, grad: number, b: number, n: number, lr: number, momentum: number, dampening: number, wd: number, flags: number) => void} sgd
- * @property {(theta: number, grad: number, sum: number, n: number, lr: number, wd: number, eps: number, flags: number) => void} adagrad
- * @property {(theta: number, grad: number, v: number, gbar: number, b: number, n: number, lr: number, alpha: number, eps: number, wd: number, momentum: number, flags: number) => void} rmsprop
- * @property {(theta: number, grad: number, eg2: number, edx2: number, n: number, lr: number, rho: number, eps: number, wd: number, flags: number) => void} adadelta
  * @property {(x: number, out: number, n: number) => void} relu
  * @property {(y: number, g: number, gx: number, n: number) => void} reluBackward
  */
