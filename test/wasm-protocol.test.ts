@@ -4,6 +4,7 @@
 
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { loadKernelBytes } from "../src/kernels/wasm/platform-node.ts";
 import * as protocol from "../src/kernels/wasm/protocol.mjs";
 
 const root = new URL("..", import.meta.url);
@@ -53,7 +54,7 @@ describe("the wasm protocol", () => {
   it("the compiled kernels export every function KernelExports declares, with as many parameters", () => {
     const declared = new Map([...read(`${wasmDir}protocol.mjs`).matchAll(/@property \{\(([^)]*)\) => [^}]+\} (\w+)/g)].map((m) => [m[2], m[1].trim() === "" ? 0 : m[1].split(",").length]));
     expect(declared.size).toBeGreaterThan(5);
-    const module = new WebAssembly.Module(readFileSync(new URL("build/wasm/kernels.wasm", root)));
+    const module = new WebAssembly.Module(loadKernelBytes());
     const memory = new WebAssembly.Memory({ initial: protocol.INITIAL_PAGES, maximum: protocol.MAXIMUM_PAGES, shared: true });
     const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as Record<string, unknown>;
     const actual = new Map(Object.entries(exports).filter(([, f]) => typeof f === "function").map(([name, f]) => [name, (f as (...a: unknown[]) => unknown).length]));
