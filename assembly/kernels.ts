@@ -43,11 +43,11 @@ const PACK_PAIRS: i32 = 16;
 
 /** Row pairs (tile rows) of an m-row operand, and 16-wide panels (tile columns) of an n-column one. */
 @inline function pairsOf(m: i32): i32 {
-  return (m + TILE_ROWS - 1) / TILE_ROWS;
+  return <i32>(<u32>(m + TILE_ROWS - 1) / <u32>TILE_ROWS);
 }
 
 @inline function panelsOf(n: i32): i32 {
-  return (n + TILE_COLS - 1) / TILE_COLS;
+  return <i32>(<u32>(n + TILE_COLS - 1) / <u32>TILE_COLS);
 }
 
 /** Where the host may start laying out buffers (after this module's static data). */
@@ -359,12 +359,12 @@ function compute(job: usize, jp0: i32, jp1: i32, pair0: i32, pair1: i32, tid: i3
 function edgeTile(a: usize, b: usize, kc: i32, c0: usize, rs: usize, cs: usize, width: i32, rows: i32, addC: bool, scratch: usize): void {
   if (addC) {
     for (let r = 0; r < rows; r++) {
-      for (let j = 0; j < width; j++) store<f32>(scratch + <usize>r * TILE_ROW_BYTES + (<usize>j << 2), load<f32>(c0 + ((<usize>r * rs + <usize>j * cs) << 2)));
+      for (let j = 0; j < width; j++) store<f32>(scratch + (<usize>(r * TILE_COLS + j) << 2), load<f32>(c0 + ((<usize>r * rs + <usize>j * cs) << 2)));
     }
   }
   tile(a, b, kc, scratch, scratch + TILE_ROW_BYTES, addC);
   for (let r = 0; r < rows; r++) {
-    for (let j = 0; j < width; j++) store<f32>(c0 + ((<usize>r * rs + <usize>j * cs) << 2), load<f32>(scratch + <usize>r * TILE_ROW_BYTES + (<usize>j << 2)));
+    for (let j = 0; j < width; j++) store<f32>(c0 + ((<usize>r * rs + <usize>j * cs) << 2), load<f32>(scratch + (<usize>(r * TILE_COLS + j) << 2)));
   }
 }
 
