@@ -43,7 +43,7 @@ interface Block {
  * A Float32Array over a resident block. Its subarrays are of this class too and hold the block, so
  * the block lives as long as any view of it: a subarray kept after its model is dropped never sees
  * the block reused. Everything else about it is an ordinary Float32Array (slice and map give
- * ordinary copies).
+ * ordinary copies). Only a view made from its `buffer` by hand (the whole wasm memory) escapes this.
  */
 export class ResidentArray extends Float32Array<ArrayBufferLike> {
   static get [Symbol.species](): Float32ArrayConstructor {
