@@ -5,6 +5,14 @@ import { backendFromEnv, crossOriginIsolated, hardwareThreads, threadsFromEnv } 
 import { MAX_THREADS } from "./wasm/protocol.mjs";
 import { ResidentArray, wasmFailure, wasmRuntime, type WasmRuntime } from "./wasm/runtime.ts";
 
+declare global {
+  // Symbol.dispose (which `using` calls; modules and optimizers define it) for TypeScript programs
+  // whose lib predates it, declared as @types/node and lib.esnext.disposable do, so the declarations merge.
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+  }
+}
+
 /** The backends by name: adding one is one more name here, and its case in getBackend and backendInfo. */
 export const BACKENDS = ["js", "wasm"] as const;
 export type Backend = (typeof BACKENDS)[number];

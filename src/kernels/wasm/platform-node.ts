@@ -8,7 +8,8 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { WorkerInit } from "./protocol.mjs";
 
-const wasmFile = fileURLToPath(new URL("../../../build/wasm/kernels.wasm", import.meta.url));
+// Found from this module's own URL: beside it in src/ (written by the build) and in the package's dist/.
+const wasmFile = fileURLToPath(new URL("./kernels.wasm", import.meta.url));
 const buildScript = fileURLToPath(new URL("../../../scripts/build-wasm.mjs", import.meta.url));
 const workerScript = new URL("./worker.mjs", import.meta.url);
 
@@ -18,7 +19,7 @@ export const canBlock = true;
 export const isBrowser = false;
 
 /** What to do when the kernels binary is missing (said in the one-time warning). */
-export const missingKernelsFix = "reinstall ndgrad (its install step builds build/wasm/kernels.wasm) or, in a checkout, run `node scripts/build-wasm.mjs`";
+export const missingKernelsFix = `reinstall ndgrad (the package ships kernels.wasm beside platform-node), or in a checkout run \`node scripts/build-wasm.mjs\``;
 
 /** Node shares memory between threads without any isolation. */
 export function crossOriginIsolated(): boolean {
@@ -31,8 +32,9 @@ export function kernelsLoaded(): boolean {
 }
 
 /**
- * The compiled kernels: build/wasm/kernels.wasm, made by `npm ci` (the "prepare" script). If it is
- * missing, compile it now from assembly/kernels.ts with the AssemblyScript devDependency.
+ * The compiled kernels: kernels.wasm beside this module, made by `npm ci` in the repository (the
+ * "prepare" script) and shipped in the package. If it is missing in the repository, compile it now
+ * from assembly/kernels.ts with the AssemblyScript devDependency.
  */
 export function loadKernelBytes(): Uint8Array<ArrayBuffer> {
   if (!existsSync(wasmFile)) {
@@ -46,6 +48,15 @@ export function loadKernelBytes(): Uint8Array<ArrayBuffer> {
     }
   }
   return new Uint8Array(readFileSync(wasmFile));
+}
+
+/**
+ * The browser twin fetches the kernels here; in Node they are read when first needed, so this only
+ * checks that they are there (code shared with a browser can await it on both). Takes no source in Node.
+ */
+export async function loadWasmKernels(source?: string | URL | ArrayBuffer | ArrayBufferView | Response): Promise<void> {
+  if (source !== undefined) throw new Error(`loadWasmKernels: in Node the kernels are read from ${wasmFile}; call it without an argument (got ${String(source)})`);
+  loadKernelBytes();
 }
 
 export interface WorkerHandle {
