@@ -1,11 +1,12 @@
-// Kill during save: a child saving checkpoints in a loop is killed with SIGKILL at random instants; the file always loads, whole.
+// Kill during save: a child saving checkpoints (or plain weights) in a loop is killed with SIGKILL at random instants; the file
+// always loads, whole, and the next save removes the temporaries the killed processes left.
 
-import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { Generator, loadCheckpoint, nn, optim, saveCheckpoint } from "../src/index.ts";
+import { Generator, load, loadCheckpoint, nn, optim, save, saveCheckpoint } from "../src/index.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "ndgrad-kill-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -15,9 +16,9 @@ const LANES = 4;
 const KILLS_PER_LANE = 5;
 
 /** Starts the save loop, waits until its first save is done, lets it run `delayMs` more, and kills it. */
-function killDuringSaves(path: string, delayMs: number): Promise<{ signal: NodeJS.Signals | null }> {
+function killDuringSaves(path: string, delayMs: number, what: "checkpoint" | "weights" = "checkpoint"): Promise<{ signal: NodeJS.Signals | null }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", join("test", "helpers", "save-loop.ts"), path], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", join("test", "helpers", "save-loop.ts"), path, what], { stdio: ["ignore", "pipe", "pipe"] });
     let stderr = "";
     child.stderr.on("data", (d) => (stderr += d));
     child.stdout.once("data", () => setTimeout(() => child.kill("SIGKILL"), delayMs));
@@ -67,4 +68,30 @@ describe("a process killed while saving", () => {
     expect(seen).toEqual(new Set([1, 2]));
     expect(leftovers).toBeGreaterThan(0);
   }, 60_000);
+});
+
+describe("save() after processes were killed while saving", () => {
+  it("removes the temporaries of the dead processes and keeps those of a live one", async () => {
+    const laneDir = mkdtempSync(join(dir, "weights-"));
+    const path = join(laneDir, "weights.safetensors");
+    const rng = new Generator(7);
+    // Kill until some kill has cut a write short (most do; the bound keeps a slow machine from looping forever).
+    const temporaries = () => readdirSync(laneDir).filter((f) => f.startsWith(".weights.safetensors.tmp-"));
+    for (let kill = 0; kill < 20 && temporaries().length === 0; kill++) await killDuringSaves(path, rng.int(60), "weights");
+    const leftovers = temporaries();
+    expect(leftovers.length).toBeGreaterThan(0);
+    for (const name of leftovers) expect(name).toMatch(/^\.weights\.safetensors\.tmp-\d+-[0-9a-f]{12}$/);
+
+    // A temporary named after a process that still runs (this test's parent shell, alive throughout) may still be renamed: it stays.
+    const live = `.weights.safetensors.tmp-${process.ppid}-000000000000`;
+    writeFileSync(join(laneDir, live), "in progress");
+    // Also one of a process that has certainly exited.
+    const dead = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" }).stdout;
+    writeFileSync(join(laneDir, `.weights.safetensors.tmp-${dead}-111111111111`), "torn");
+
+    const weights = load(path);
+    save(path, weights);
+    expect(readdirSync(laneDir).sort()).toEqual([live, "weights.safetensors"].sort());
+    expect(Object.keys(load(path))).toEqual(Object.keys(weights));
+  }, 120_000);
 });

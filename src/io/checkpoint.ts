@@ -1,7 +1,6 @@
 // Training checkpoints: model weights, optimizer state, scheduler, RNG, epoch, step and user data in one safetensors file.
 
-import { readdirSync, readFileSync, unlinkSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { readFileSync } from "node:fs";
 import { fmt, fromArray, Tensor } from "../tensor/index.ts";
 import { Module } from "../nn/module.ts";
 import { Optimizer, type OptimizerStateDict } from "../optim/optimizer.ts";
@@ -84,8 +83,8 @@ interface OptimizerMeta {
  * Saves a training checkpoint to `path` (one safetensors file). The write is atomic: the bytes go
  * to a temporary file in the same directory, are flushed with fsync and renamed over `path`, so a
  * crash or a kill at any instant leaves either the old checkpoint or the new one, whole. Temporary
- * files left by processes killed mid-save (`.<name>.tmp-<pid>-<random>`) are removed here when
- * their process is gone; they never confuse loading, which reads `path` only.
+ * files left by processes killed mid-save are removed by `save` when their process is gone; they
+ * never confuse loading, which reads `path` only.
  */
 export function saveCheckpoint(path: string, contents: CheckpointContents): void {
   const where = `saveCheckpoint "${path}"`;
@@ -132,7 +131,6 @@ export function saveCheckpoint(path: string, contents: CheckpointContents): void
   if (extra !== undefined) metadata.extra = encodeJson(checkJson(extra, "extra", where));
 
   save(path, tensors, metadata);
-  removeStaleTemporaries(path);
 }
 
 /**
@@ -340,37 +338,6 @@ function decodeJson(text: string): unknown {
     }
     return v;
   });
-}
-
-/** Deletes `.<name>.tmp-<pid>-<hex>` files next to `path` whose process no longer runs (killed mid-save). */
-function removeStaleTemporaries(path: string): void {
-  const dir = dirname(path);
-  const prefix = `.${basename(path)}.tmp-`;
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    if (!name.startsWith(prefix)) continue;
-    const pid = Number(name.slice(prefix.length).split("-")[0]);
-    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || isRunning(pid)) continue;
-    try {
-      unlinkSync(join(dir, name));
-    } catch {
-      // Another process may have cleaned it first.
-    }
-  }
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {

@@ -1,9 +1,9 @@
 // Tensors to and from the safetensors format: in-memory serialize/deserialize, and atomic save / checked load of files.
 
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
-import { randomBytes } from "node:crypto";
-import { basename, dirname, join } from "node:path";
+import { dirname } from "node:path";
 import { fmt, fromArray, Tensor, type DType, type FloatArray } from "../tensor/index.ts";
+import { removeStaleTemporaries, temporaryPath } from "./temporaries.ts";
 
 /*
  * The layout (https://github.com/huggingface/safetensors):
@@ -165,7 +165,9 @@ export function deserialize(bytes: Uint8Array, source = "safetensors data"): Saf
 /**
  * Writes `tensors` (e.g. model.stateDict()) to `path` atomically: the bytes go to a temporary file
  * in the same directory, are flushed to disk, and the temporary is renamed over `path`. A crash or
- * an error at any point leaves the previous file whole, and the temporary is removed.
+ * an error at any point leaves the previous file whole, and the temporary is removed. Temporaries
+ * that processes killed mid-save left next to `path` (`.<name>.tmp-<pid>-<hex>`) are removed after
+ * a successful save once their process is gone.
  */
 export function save(path: string, tensors: Record<string, Tensor>, metadata: Record<string, string> = {}): void {
   // Serializing first means a tensor that cannot be written fails before the disk is touched.
@@ -175,7 +177,7 @@ export function save(path: string, tensors: Record<string, Tensor>, metadata: Re
   } catch (e) {
     throw new Error(`save "${path}": ${(e as Error).message.replace(/^serialize: /, "")}; the file was not written`, { cause: e });
   }
-  const temp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(6).toString("hex")}`);
+  const temp = temporaryPath(path);
   let fd: number | null = null;
   try {
     fd = openSync(temp, "wx");
@@ -201,6 +203,7 @@ export function save(path: string, tensors: Record<string, Tensor>, metadata: Re
     throw new Error(`save "${path}": ${(e as Error).message}; any previous file there is unchanged`, { cause: e });
   }
   syncDirectory(dirname(path));
+  removeStaleTemporaries(path);
 }
 
 /** Reads a safetensors file: name → Tensor, in the file's order. */
