@@ -28,7 +28,7 @@ export interface Command<F extends Record<string, Flag>> {
 }
 
 export type FlagValues<F extends Record<string, Flag>> = {
-  [K in keyof F]: F[K]["type"] extends "boolean" ? boolean : F[K]["multiple"] extends true ? string[] : string | undefined;
+  [K in keyof F]: F[K] extends { type: "boolean" } ? boolean : F[K] extends { multiple: true } ? string[] : string | undefined;
 };
 
 /** Bad input on the command line; the message names the flag, the value as given and what is valid. */
@@ -98,11 +98,11 @@ export function commandLine<F extends Record<string, Flag>, T>(command: Command<
   }
 }
 
-/** An integer flag: `fallback` when absent, else at least `min`. */
+/** An integer flag: `fallback` when absent, else at least `min` (-Infinity: any integer). */
 export function integer(flag: string, text: string | undefined, fallback: number, min = 1): number {
   if (text === undefined) return fallback;
   const v = Number(text);
-  if (text.trim() === "" || !Number.isSafeInteger(v) || v < min) throw new UsageError(`invalid --${flag} "${text}" (must be an integer >= ${min})`);
+  if (text.trim() === "" || !Number.isSafeInteger(v) || v < min) throw new UsageError(`invalid --${flag} "${text}" (must be an integer${min === -Infinity ? "" : ` >= ${min}`})`);
   return v;
 }
 
