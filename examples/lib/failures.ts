@@ -1,6 +1,8 @@
 // How an example fails: one line per I/O error (what failed, where, what to do) while the run goes on, and a crash that says what it was doing.
 
+import { mkdirSync } from "node:fs";
 import { getBackend, getNumThreads } from "../../src/index.ts";
+import { createRunDir } from "../../src/report/index.ts";
 
 /** What the script is doing now (e.g. optimizer, epoch, step): printed should it crash. */
 const activity = new Map<string, string | number>();
@@ -77,6 +79,13 @@ export function orExit<T>(what: string, start: () => T, flag?: string): T {
     process.stderr.write(`error: could not ${what}: ${(e as Error)?.message?.split("\n")[0] ?? String(e)}${flag ? `; ${advice(e, flag)}` : ""}\n`);
     process.exit(1);
   }
+}
+
+/** The folder an example writes into: --out DIR as given (made if need be), or a fresh runs/<prefix>-<timestamp>. */
+export function makeOutDir(out: string | undefined, prefix: string): string {
+  if (out === undefined) return createRunDir("runs", prefix);
+  mkdirSync(out, { recursive: true });
+  return out;
 }
 
 /** The exit status a run ends with: 1 when some write failed (its one-line errors were printed), else 0. */
