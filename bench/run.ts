@@ -18,7 +18,7 @@ type Section = (typeof SECTIONS)[number];
 const { quick, only } = commandLine(
   {
     usage: "npm run bench -- [flags]",
-    about: "GEMM GFLOP/s, training samples/s and seconds per epoch on MNIST, peak memory, and scaling with width and batch.",
+    about: "Measures GEMM GFLOP/s, training samples/s and seconds per epoch on MNIST, peak memory, and scaling with width and batch.",
     flags: {
       quick: { type: "boolean", help: "fewer steps and shorter timings (about a minute)" },
       only: { type: "string", arg: SECTIONS.join("|"), help: "run one section" },

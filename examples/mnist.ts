@@ -104,7 +104,7 @@ for (const name of config.optimizers) {
   else bar.finish(`test accuracy ${r.accuracy === null ? "-" : formatPercent(r.accuracy)}`);
   const result: RaceResult = { name, lr: optimizer.paramGroups[0].lr as number, ...r, samplesPerSec: (r.step * config.batchSize) / Math.max(r.seconds, 1e-9) };
   results.push(result);
-  run.summary(name, { lr: result.lr, finalTrainLoss: r.finalLoss, testAccuracy: r.accuracy, bestTestAccuracy: r.best, seconds: r.seconds, samplesPerSec: result.samplesPerSec, diverged: r.diverged });
+  run.summary(name, { lr: result.lr, finalTrainLoss: r.diverged ? null : r.finalLoss, testAccuracy: r.diverged ? null : r.accuracy, bestTestAccuracy: r.best, seconds: r.seconds, samplesPerSec: result.samplesPerSec, diverged: r.diverged });
   saveMetrics();
 }
 progress.stop();
