@@ -53,11 +53,11 @@ if (fullDisk !== undefined) {
 if (hidden !== undefined) {
   const { existsSync, statSync } = fs;
   fs.existsSync = ((path: fs.PathLike) => !under(hidden, path) && existsSync(path)) as typeof fs.existsSync;
-  fs.statSync = ((path: fs.PathLike, options?: fs.StatSyncOptions) => {
+  (fs as { statSync: unknown }).statSync = (path: fs.PathLike, options?: fs.StatSyncOptions) => {
     if (!under(hidden, path)) return statSync(path, options);
     if (options?.throwIfNoEntry === false) return undefined;
     throw Object.assign(new Error(`ENOENT: no such file or directory, stat '${String(path)}'`), { code: "ENOENT", syscall: "stat" });
-  }) as typeof fs.statSync;
+  };
 }
 
 syncBuiltinESMExports();
