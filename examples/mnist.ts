@@ -58,7 +58,7 @@ for (const name of config.optimizers) {
   const optimizer = optim.create(name, model.parameters(), raceOptions(name, config));
   const loader = new DataLoader(data.train, { batchSize: config.batchSize, shuffle: true, seed: config.seed });
   const diagnostics = config.diagnostics ? new TrainingDiagnostics(model.namedParameters()) : null;
-  const resumed = checkpoints.resume<{ r: Racer; series: Record<string, MetricRecord[]> }>(name, racerSettings(name, config), { model, optimizer, loader });
+  const resumed = orExit(`resume ${name}`, () => checkpoints.resume<{ r: Racer; series: Record<string, MetricRecord[]> }>(name, racerSettings(name, config), { model, optimizer, loader }));
   for (const [series, records] of Object.entries(resumed?.extra.series ?? {})) for (const record of records) run.log(series, record);
   const r = resumed?.extra.r ?? newRacer();
   const divergence = new DivergenceCheck({}, r.divergence);
