@@ -40,7 +40,7 @@ describe("DivergenceCheck", () => {
 
   it.each([
     [{ factor: 1 }, "DivergenceCheck: invalid factor 1 (must be a finite number > 1)"],
-    [{ factor: "10" as unknown as number }, 'DivergenceCheck: invalid factor "10" (must be a finite number > 1)'],
+    [{ factor: "10" as unknown as number }, 'DivergenceCheck: invalid factor "10" (a string) (must be a finite number > 1)'],
     [{ patience: 0 }, "DivergenceCheck: invalid patience 0 (must be an integer >= 1)"],
     [{ patience: 2.5 }, "DivergenceCheck: invalid patience 2.5 (must be an integer >= 1)"],
   ])("refuses %j", (rule, message) => {

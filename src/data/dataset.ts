@@ -187,8 +187,11 @@ function checkIndex(op: string, i: number, n: number): void {
   if (!Number.isInteger(i) || i < 0 || i >= n) throw new RangeError(`${op}: index ${i} is out of range for a dataset of ${n} samples`);
 }
 
-function describe(v: unknown): string {
-  if (v === null) return "null";
+/** A bad argument as given: a class name for objects, a quoted string with its type, the number itself. */
+export function describe(v: unknown): string {
+  if (v === null || v === undefined) return String(v);
   if (typeof v === "object") return (v as object).constructor?.name ?? "object";
-  return typeof v;
+  if (typeof v === "string") return `${JSON.stringify(v)} (a string)`;
+  if (typeof v === "number") return String(v);
+  return `${String(v)} (a ${typeof v})`;
 }

@@ -1,6 +1,7 @@
 // Terminal line charts of one or more series (asciichart), with downsampling, log scale and a legend.
 
 import * as asciichart from "asciichart";
+import { checkArray, checkObject, checkString, given } from "./check.ts";
 import { colorEnabled, formatNumber } from "./format.ts";
 
 export interface AsciiSeries {
@@ -48,6 +49,11 @@ const COLORS = [
  * asciichart draws only connected lines.
  */
 export function asciiLineChart(series: AsciiSeries[], options: AsciiChartOptions = {}): string {
+  checkArray<AsciiSeries>("asciiLineChart", "series", series, '[{ name: "adam", values: [2.3, 1.1] }]').forEach((s, i) => {
+    checkString("asciiLineChart", `series[${i}].name`, s?.name);
+    if (!Array.isArray(s.values) && !ArrayBuffer.isView(s.values)) throw new TypeError(`asciiLineChart: series[${i}].values must be an array of numbers, got ${given(s.values)}`);
+  });
+  checkObject("asciiLineChart", "options", options, "{ logScale: true }");
   const height = Math.max(1, Math.round(options.height ?? 15));
   const columns = process.stdout.isTTY && process.stdout.columns > 0 ? process.stdout.columns : 80;
   const width = Math.max(30, options.width ?? Math.min(columns, 100));

@@ -1,5 +1,7 @@
 // When a training run counts as diverged: one rule, stated in words, applied by every race.
 
+import { given } from "./check.ts";
+
 /** The rule's two numbers: how far above its first loss, and for how many steps in a row. */
 export interface DivergenceRule {
   /** The loss must exceed factor × the first step's loss ... (default 10) */
@@ -29,8 +31,8 @@ export class DivergenceCheck {
 
   constructor(rule: Partial<DivergenceRule> = {}, state: DivergenceState = { firstLoss: null, aboveSince: null }) {
     const { factor, patience } = { ...DEFAULT_DIVERGENCE_RULE, ...rule };
-    if (typeof factor !== "number" || !(factor > 1) || !Number.isFinite(factor)) throw new RangeError(`DivergenceCheck: invalid factor ${describe(factor)} (must be a finite number > 1)`);
-    if (typeof patience !== "number" || !Number.isInteger(patience) || patience < 1) throw new RangeError(`DivergenceCheck: invalid patience ${describe(patience)} (must be an integer >= 1)`);
+    if (typeof factor !== "number" || !(factor > 1) || !Number.isFinite(factor)) throw new RangeError(`DivergenceCheck: invalid factor ${given(factor)} (must be a finite number > 1)`);
+    if (typeof patience !== "number" || !Number.isInteger(patience) || patience < 1) throw new RangeError(`DivergenceCheck: invalid patience ${given(patience)} (must be an integer >= 1)`);
     this.rule = Object.freeze({ factor, patience });
     this.state = { ...state };
   }
@@ -57,8 +59,4 @@ export class DivergenceCheck {
   describe(): string {
     return `diverged: a non-finite loss, or a loss above ${this.rule.factor}× the first one for ${this.rule.patience} steps in a row`;
   }
-}
-
-function describe(v: unknown): string {
-  return typeof v === "string" ? JSON.stringify(v) : typeof v === "number" ? String(v) : `${v} (${typeof v})`;
 }
