@@ -148,9 +148,9 @@ export class DataLoader implements Iterable<Batch> {
  * DataLoader with this seed visits at that epoch. Also for seeded splits of a data set.
  */
 export function shuffledIndices(n: number, seed = 0, epoch = 0): Int32Array {
-  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`shuffledIndices: invalid n ${n} (must be an integer >= 0)`);
-  if (!Number.isSafeInteger(seed)) throw new RangeError(`shuffledIndices: invalid seed ${seed} (must be a safe integer)`);
-  if (!Number.isSafeInteger(epoch) || epoch < 0) throw new RangeError(`shuffledIndices: invalid epoch ${epoch} (must be an integer >= 0)`);
+  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`shuffledIndices: invalid n ${describe(n)} (must be an integer >= 0)`);
+  if (!Number.isSafeInteger(seed)) throw new RangeError(`shuffledIndices: invalid seed ${describe(seed)} (must be a safe integer)`);
+  if (!Number.isSafeInteger(epoch) || epoch < 0) throw new RangeError(`shuffledIndices: invalid epoch ${describe(epoch)} (must be an integer >= 0)`);
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   return shuffleInPlace(order, epochGenerator(seed, epoch));

@@ -3,6 +3,7 @@
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { fmt, fromArray, Tensor, type DType, type FloatArray } from "../tensor/index.ts";
+import { given } from "../nn/validate.ts";
 import { removeStaleTemporaries, temporaryPath } from "./temporaries.ts";
 
 /*
@@ -170,6 +171,7 @@ export function deserialize(bytes: Uint8Array, source = "safetensors data"): Saf
  * a successful save once their process is gone.
  */
 export function save(path: string, tensors: Record<string, Tensor>, metadata: Record<string, string> = {}): void {
+  checkPath("save", path);
   // Serializing first means a tensor that cannot be written fails before the disk is touched.
   let bytes: Uint8Array;
   try {
@@ -213,6 +215,7 @@ export function load(path: string): Record<string, Tensor> {
 
 /** Reads a safetensors file with its `__metadata__` strings. */
 export function loadWithMetadata(path: string): SafetensorsContents {
+  checkPath("load", path);
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(path);
@@ -220,6 +223,10 @@ export function loadWithMetadata(path: string): SafetensorsContents {
     throw new Error(`load "${path}": ${(e as Error).message}`, { cause: e });
   }
   return deserialize(bytes, `load "${path}"`);
+}
+
+function checkPath(op: string, path: unknown): void {
+  if (typeof path !== "string" || path === "") throw new TypeError(`${op}: path must be a non-empty string, got ${given(path, true)}`);
 }
 
 /** Makes the rename itself durable. Not every platform can open a directory (Windows cannot): best effort. */
