@@ -220,17 +220,20 @@ const results: ResultCase[] = [
   ["a DataLoader over no samples yields no batch", () => [...new DataLoader(dataset(0), { batchSize: 4 })].length, 0],
 ];
 
+/** The call throws an error of that class whose message matches. */
+function expectThrows(call: () => unknown, kind: ErrorClass, message: RegExp): void {
+  let thrown: unknown = null;
+  try {
+    call();
+  } catch (e) {
+    thrown = e;
+  }
+  expect(thrown, "expected an error").toBeInstanceOf(kind);
+  expect((thrown as Error).message).toMatch(message);
+}
+
 describe.each(Object.entries(errors))("%s", (_area, cases) => {
-  it.each(cases)("%s", (_what, call, kind, message) => {
-    let thrown: unknown = null;
-    try {
-      call();
-    } catch (e) {
-      thrown = e;
-    }
-    expect(thrown, "expected an error").toBeInstanceOf(kind);
-    expect((thrown as Error).message).toMatch(message);
-  });
+  it.each(cases)("%s", (_what, call, kind, message) => expectThrows(call, kind, message));
 });
 
 describe("results PyTorch defines", () => {
@@ -388,14 +391,5 @@ const publicArguments: Record<string, ErrorCase[]> = {
 };
 
 describe.each(Object.entries(publicArguments))("public arguments: %s", (_area, cases) => {
-  it.each(cases)("%s", (_what, call, kind, message) => {
-    let thrown: unknown = null;
-    try {
-      call();
-    } catch (e) {
-      thrown = e;
-    }
-    expect(thrown, "expected an error").toBeInstanceOf(kind);
-    expect((thrown as Error).message).toMatch(message);
-  });
+  it.each(cases)("%s", (_what, call, kind, message) => expectThrows(call, kind, message));
 });
