@@ -58,18 +58,18 @@ for (const name of config.optimizers) {
   const optimizer = optim.create(name, model.parameters(), raceOptions(name, config));
   const loader = new DataLoader(data.train, { batchSize: config.batchSize, shuffle: true, seed: config.seed });
   const diagnostics = config.diagnostics ? new TrainingDiagnostics(model.namedParameters()) : null;
-  const resumed = orExit(`resume ${name}`, () => checkpoints.resume<{ r: Racer; series: Record<string, MetricRecord[]> }>(name, racerSettings(name, config), { model, optimizer, loader }));
+  const resumed = orExit(`resume ${name}`, () => checkpoints.resume<{ racer: Racer; series: Record<string, MetricRecord[]> }>(name, racerSettings(name, config), { model, optimizer, loader }));
   for (const [series, records] of Object.entries(resumed?.extra.series ?? {})) for (const record of records) run.log(series, record);
-  const r = resumed?.extra.r ?? newRacer();
-  const divergence = new DivergenceCheck({}, r.divergence);
+  const racer = resumed?.extra.racer ?? newRacer();
+  const divergence = new DivergenceCheck({}, racer.divergence);
   const bar = progress.bar(name, config.epochs * loader.length);
-  if (resumed) bar.update(r.step, { epoch: resumed.epoch, loss: r.finalLoss ?? NaN, accuracy: r.accuracy ?? undefined });
+  if (resumed) bar.update(racer.step, { epoch: resumed.epoch, loss: racer.finalLoss ?? NaN, accuracy: racer.accuracy ?? undefined });
 
-  for (let epoch = (resumed?.epoch ?? 0) + 1; epoch <= config.epochs && r.diverged === null; epoch++) {
+  for (let epoch = (resumed?.epoch ?? 0) + 1; epoch <= config.epochs && racer.diverged === null; epoch++) {
     const started = performance.now();
     let lossSum = 0;
     for (const { x, y } of loader) {
-      doing({ optimizer: name, epoch, step: r.step + 1 });
+      doing({ optimizer: name, epoch, step: racer.step + 1 });
       // PyTorch's closure form: optimizers that evaluate the loss several times per step (L-BFGS) call it again.
       const loss = optimizer.step(() => {
         optimizer.zeroGrad();
@@ -78,33 +78,33 @@ for (const name of config.optimizers) {
         diagnostics?.beforeStep();
         return l.item();
       })!;
-      r.step++;
-      const divergedAt = divergence.observe(r.step, loss);
-      if (divergedAt !== null) r.diverged = `diverged at step ${divergedAt}`;
-      if (r.diverged) break;
+      racer.step++;
+      const divergedAt = divergence.observe(racer.step, loss);
+      if (divergedAt !== null) racer.diverged = `diverged at step ${divergedAt}`;
+      if (racer.diverged) break;
       lossSum += loss;
-      run.log(`${name}/train`, { step: r.step, epoch, loss });
-      if (diagnostics) for (const d of diagnostics.afterStep()) run.log(`${name}/diagnostics`, { step: r.step, ...d });
-      bar.update(r.step, { epoch, loss, samplesPerSec: (r.step * config.batchSize) / (r.seconds + (performance.now() - started) / 1000) });
+      run.log(`${name}/train`, { step: racer.step, epoch, loss });
+      if (diagnostics) for (const d of diagnostics.afterStep()) run.log(`${name}/diagnostics`, { step: racer.step, ...d });
+      bar.update(racer.step, { epoch, loss, samplesPerSec: (racer.step * config.batchSize) / (racer.seconds + (performance.now() - started) / 1000) });
     }
-    r.seconds += (performance.now() - started) / 1000;
-    if (r.diverged) break;
+    racer.seconds += (performance.now() - started) / 1000;
+    if (racer.diverged) break;
     doing({ step: null, evaluating: "the test set" });
-    r.finalLoss = lossSum / loader.length;
-    r.accuracy = accuracy(model, testLoader);
-    r.best = Math.max(r.best ?? 0, r.accuracy);
+    racer.finalLoss = lossSum / loader.length;
+    racer.accuracy = accuracy(model, testLoader);
+    racer.best = Math.max(racer.best ?? 0, racer.accuracy);
     doing({ evaluating: null });
-    run.log(`${name}/epoch`, { epoch, trainLoss: r.finalLoss, testAccuracy: r.accuracy, seconds: r.seconds });
-    bar.update(r.step, { epoch, loss: r.finalLoss, accuracy: r.accuracy, samplesPerSec: (r.step * config.batchSize) / r.seconds });
+    run.log(`${name}/epoch`, { epoch, trainLoss: racer.finalLoss, testAccuracy: racer.accuracy, seconds: racer.seconds });
+    bar.update(racer.step, { epoch, loss: racer.finalLoss, accuracy: racer.accuracy, samplesPerSec: (racer.step * config.batchSize) / racer.seconds });
     const series = Object.fromEntries(["train", "epoch", "diagnostics"].map((s) => [`${name}/${s}`, [...run.records(`${name}/${s}`)]]));
-    checkpoints.save(name, racerSettings(name, config), { model, optimizer, epoch, step: r.step, extra: { r: { ...r, divergence: divergence.toJSON() }, series } });
+    checkpoints.save(name, racerSettings(name, config), { model, optimizer, epoch, step: racer.step, extra: { racer: { ...racer, divergence: divergence.toJSON() }, series } });
   }
 
-  if (r.diverged) bar.fail(r.diverged);
-  else bar.finish(`test accuracy ${r.accuracy === null ? "-" : formatPercent(r.accuracy)}`);
-  const result: RaceResult = { name, lr: optimizer.paramGroups[0].lr as number, ...r, samplesPerSec: (r.step * config.batchSize) / Math.max(r.seconds, 1e-9) };
+  if (racer.diverged) bar.fail(racer.diverged);
+  else bar.finish(`test accuracy ${racer.accuracy === null ? "-" : formatPercent(racer.accuracy)}`);
+  const result: RaceResult = { name, lr: optimizer.paramGroups[0].lr as number, ...racer, samplesPerSec: (racer.step * config.batchSize) / Math.max(racer.seconds, 1e-9) };
   results.push(result);
-  run.summary(name, { lr: result.lr, finalTrainLoss: r.diverged ? null : r.finalLoss, testAccuracy: r.diverged ? null : r.accuracy, bestTestAccuracy: r.best, seconds: r.seconds, samplesPerSec: result.samplesPerSec, diverged: r.diverged });
+  run.summary(name, { lr: result.lr, finalTrainLoss: racer.diverged ? null : racer.finalLoss, testAccuracy: racer.diverged ? null : racer.accuracy, bestTestAccuracy: racer.best, seconds: racer.seconds, samplesPerSec: result.samplesPerSec, diverged: racer.diverged });
   saveMetrics();
 }
 progress.stop();
