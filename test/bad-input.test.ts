@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { arange, data, DataLoader, deserialize, detectAnomaly, full, Generator, gradcheck, indexSelect, load, loadCheckpoint, loadWithMetadata, manualSeed, nn, ones, optim, permute, rand, randn, save, saveCheckpoint, serialize, setBackend, setNumThreads, squeeze, Tensor, tensor, TensorDataset, to, toDot, TrainingDiagnostics, unsqueeze, zeros } from "../src/index.ts";
+import { arange, data, DataLoader, detectAnomaly, full, Generator, gradcheck, indexSelect, manualSeed, nn, ones, optim, permute, rand, randn, setBackend, setNumThreads, squeeze, Tensor, tensor, TensorDataset, to, toDot, TrainingDiagnostics, unsqueeze, zeros } from "../src/index.ts";
+import { deserialize, load, loadCheckpoint, loadWithMetadata, save, saveCheckpoint, serialize } from "../src/io/index.ts";
 import { asciiLineChart, createRunDir, DivergenceCheck, emaSmooth, formatExp, formatFixed, formatInteger, formatMetricsCsv, formatNumber, formatPercent, formatSeconds, formatTable, lineChartSpec, parseMetrics, readMetrics, RunRecorder, TrainingProgress, writeFileAtomic } from "../src/report/index.ts";
 import { loadMnist } from "../datasets/index.ts";
 

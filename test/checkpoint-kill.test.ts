@@ -6,7 +6,8 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { Generator, load, loadCheckpoint, nn, optim, save, saveCheckpoint } from "../src/index.ts";
+import { Generator, nn, optim } from "../src/index.ts";
+import { load, loadCheckpoint, save, saveCheckpoint } from "../src/io/index.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "ndgrad-kill-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadCheckpoint } from "../src/index.ts";
+import { loadCheckpoint } from "../src/io/index.ts";
 import { readMetrics, type MetricsFile } from "../src/report/index.ts";
 
 const out = mkdtempSync(join(tmpdir(), "ndgrad-mnist-resume-"));

@@ -2,7 +2,8 @@
 
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { defaultGenerator, loadCheckpoint, saveCheckpoint, type DataLoader, type JsonValue, type nn, type optim } from "../../src/index.ts";
+import { defaultGenerator, type DataLoader, type nn, type optim } from "../../src/index.ts";
+import { loadCheckpoint, saveCheckpoint, type JsonValue } from "../../src/io/index.ts";
 import { tryWrite } from "./failures.ts";
 
 export interface Resumed<T> {

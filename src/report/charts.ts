@@ -2,6 +2,7 @@
 
 import type { TopLevelSpec } from "vega-lite";
 import { checkArray, checkNumber, checkObject, checkString } from "./check.ts";
+import { importPeer } from "./optional-peer.ts";
 
 export interface Point {
   x: number;
@@ -177,7 +178,10 @@ export function lineChartSpec(options: LineChartOptions): TopLevelSpec {
 /** Compiles a vega-lite spec and renders it to an SVG string, in Node, without a canvas. */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   // Loaded on first use: vega is large, and a script that only wants progress bars should not pay for it.
-  const [vega, vl] = await Promise.all([import("vega"), import("vega-lite")]);
+  const [vega, vl] = await Promise.all([
+    importPeer<typeof import("vega")>("vega", "renderSvg"),
+    importPeer<typeof import("vega-lite")>("vega-lite", "renderSvg"),
+  ]);
   const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: "none" });
   try {
     return await view.toSVG();

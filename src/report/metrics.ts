@@ -1,8 +1,9 @@
 // The run folder and its machine-readable record: named series of records, written as metrics.json and metrics.csv.
 
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { checkObject, checkString, given } from "./check.ts";
+import { createRequire } from "node:module";
 import { join } from "node:path";
+import { checkObject, checkString, given } from "./check.ts";
 import type { Point } from "./charts.ts";
 
 /** One value of a record. Numbers may be NaN or ±Infinity (a diverged loss is worth recording). */
@@ -155,7 +156,8 @@ export function createRunDir(baseDir = "runs", prefix = "mnist", now = new Date(
 
 function ndgradVersion(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
+    // By the package's own name, so that it resolves from src/ and from an installed dist/ alike.
+    const pkg = createRequire(import.meta.url)("ndgrad/package.json");
     return typeof pkg.version === "string" ? pkg.version : "unknown";
   } catch {
     return "unknown";
