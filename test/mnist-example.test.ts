@@ -44,6 +44,7 @@ describe("examples/mnist.ts flags", () => {
     [["--quiet=yes"], "--quiet takes no value (it is a switch)"],
     [["adam"], 'unexpected argument "adam": every value follows its flag'],
     [["--stop-after-epoch", "2"], "unknown flag --stop-after-epoch"],
+    [["--resume", "/no/such/ckpt"], 'invalid --resume "/no/such/ckpt": no such directory (it names the --checkpoint directory of an earlier run)'],
   ])("refuses %j", (args, message) => {
     expect(() => parse(args)).toThrow(UsageError);
     expect(() => parse(args)).toThrow(message);

@@ -1,5 +1,6 @@
 // The command line of examples/mnist.ts: flags, defaults, presets and the usage text.
 
+import { statSync } from "node:fs";
 import { optim } from "../../src/index.ts";
 import { commandLine, integer, listOf, namedNumbers, oneOf, UsageError, type Command, type Flag, type FlagValues } from "../lib/cli.ts";
 
@@ -78,6 +79,7 @@ export function mnistConfig(v: FlagValues<typeof MNIST_COMMAND.flags>): MnistCon
   if (!DATASETS.includes(dataset) && !dataset.includes("/") && !dataset.startsWith(".")) {
     throw new UsageError(`invalid --dataset "${dataset}": unknown data set (valid: ${DATASETS.join(", ")}, or a directory path of IDX files)`);
   }
+  if (v.resume !== undefined && !statSync(v.resume, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`invalid --resume "${v.resume}": no such directory (it names the --checkpoint directory of an earlier run)`);
   return {
     optimizers,
     lr: Object.fromEntries(namedNumbers("lr", v.lr, known, "optimizer")),
