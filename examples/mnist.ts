@@ -11,7 +11,7 @@ import { createRunDir, DivergenceCheck, formatPercent, RunRecorder, TrainingProg
 import { TrainingDiagnostics } from "../src/utils/diagnostics.ts";
 import { accuracy } from "./lib/accuracy.ts";
 import { Checkpoints } from "./lib/checkpoints.ts";
-import { doing, exitStatus, explainCrashes, orExit, tryWrite } from "./lib/failures.ts";
+import { doing, exitStatus, explainCrashes, keepOnCrash, orExit, tryWrite } from "./lib/failures.ts";
 import { parseMnistArgs, raceOptions, racerSettings } from "./mnist/cli.ts";
 import { drawCharts, newRacer, printComparison, type RaceResult, type Racer } from "./mnist/report.ts";
 
@@ -44,8 +44,8 @@ const initialWeights = Object.fromEntries(Object.entries(buildModel().stateDict(
 
 const runDir = orExit(`create the run folder in "${config.out}"`, () => createRunDir(config.out, "mnist"), "--out");
 const run = new RunRecorder(runDir, { ...config, dataset: data.name, trainSize: data.train.length, testSize: data.test.length, mean, std }, { seed: config.seed });
-let keepMetrics = true; // until a write fails (a full disk): then the race goes on and the table still shows
-const saveMetrics = () => (keepMetrics &&= tryWrite("the metrics", runDir, "--out", () => run.save()));
+let keepMetrics = true; // until a write fails (a full disk): the race goes on and the table still shows; a crash keeps them too
+const saveMetrics = keepOnCrash(() => (keepMetrics &&= tryWrite("the metrics", runDir, "--out", () => run.save())));
 const checkpoints = new Checkpoints(config.checkpoint, config.resume);
 const progress = new TrainingProgress({ quiet: config.quiet, epochs: config.epochs });
 const testLoader = new DataLoader(data.test, { batchSize: 1000 });

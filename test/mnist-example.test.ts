@@ -211,12 +211,16 @@ describe("I/O errors: one line each (what, where, what to do), the race goes on,
 });
 
 describe("a crash explains itself", () => {
-  it("names the optimizer, epoch and step, and for an error from the kernels the backend's state", () => {
-    const result = runRace([...QUICK, "--epochs", "2", "--optimizers", "sgd,faulty", "--out", join(out, "crash")], { preload: ["kernel-fault.ts"] });
+  it("names the optimizer, epoch and step, and for an error from the kernels the backend's state; the metrics gathered so far are kept", () => {
+    const dir = join(out, "crash");
+    const result = runRace([...QUICK, "--epochs", "2", "--optimizers", "sgd,faulty", "--out", dir], { preload: ["kernel-fault.ts"] });
     expect(result.status).toBe(1);
     // 1000 samples in batches of 128: 8 steps per epoch; the faulty optimizer fails at its 5th step.
     expect(result.stderr).toContain("examples/mnist.ts crashed while training (optimizer faulty, epoch 1, step 5): setNumThreads: invalid thread count 0 (valid: an integer from 1 to 64)");
     expect(result.stderr).toMatch(/\n(threads \d+, backend (js|wasm|blas)|.*backend (js|wasm|blas).*threads \d+.*)\n/);
     expect(result.stderr).toContain("src/kernels/backend.ts");
+    const metrics = readMetrics(join(dir, readdirSync(dir)[0], "metrics.json"));
+    expect(metrics.summaries.sgd.testAccuracy).toBeGreaterThan(0.5);
+    expect(metrics.series["faulty/train"]).toHaveLength(4);
   });
 });

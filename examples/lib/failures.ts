@@ -7,6 +7,8 @@ import { createRunDir } from "../../src/report/index.ts";
 /** What the script is doing now (e.g. optimizer, epoch, step): printed should it crash. */
 const activity = new Map<string, string | number>();
 let failedWrites = 0;
+/** What to save should the script crash (e.g. the metrics gathered so far). */
+const onCrash: (() => void)[] = [];
 
 /** Records what the script is doing, e.g. doing({ optimizer: "adam", epoch: 2, step: 517 }); null removes a field. */
 export function doing(fields: Record<string, string | number | null>): void {
@@ -93,9 +95,16 @@ export function exitStatus(): number {
   return failedWrites > 0 ? 1 : 0;
 }
 
+/** Registers `keep` to run should the script crash (after the explanation), and returns it. */
+export function keepOnCrash<F extends () => unknown>(keep: F): F {
+  onCrash.push(keep);
+  return keep;
+}
+
 /**
  * Makes an uncaught error print, before its stack, what `script` was doing (from doing()) and, for
- * errors from the kernels or the thread pool, the backend's state; the process then exits with 1.
+ * errors from the kernels or the thread pool, the backend's state; then runs what keepOnCrash
+ * registered, and exits with 1.
  */
 export function explainCrashes(script: string): void {
   const explain = (e: unknown) => {
@@ -103,6 +112,13 @@ export function explainCrashes(script: string): void {
     const what = activity.size > 0 ? ` while training (${[...activity].map(([k, v]) => `${k} ${v}`).join(", ")})` : "";
     const fromKernels = /src[\\/]kernels[\\/]|worker/i.test(`${err.stack ?? ""}\n${err.message}`);
     process.stderr.write(`\n${script} crashed${what}: ${err.message}\n${fromKernels ? `${backendState()}\n` : ""}${err.stack ?? ""}\nnode ${process.version}\n`);
+    for (const keep of onCrash.splice(0)) {
+      try {
+        keep();
+      } catch {
+        // The crash is the error to report; what could not be kept is simply lost.
+      }
+    }
     process.exit(1);
   };
   process.on("uncaughtException", explain);
