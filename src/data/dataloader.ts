@@ -1,8 +1,8 @@
 // DataLoader: mini-batches of a Dataset, one epoch per iteration, with a shuffle order that depends only on (seed, epoch).
 
-import { tensor, type Tensor } from "../tensor/index.ts";
+import { given, tensor, type Tensor } from "../tensor/index.ts";
 import { Generator } from "../tensor/rng.ts";
-import { describe, type Dataset } from "./dataset.ts";
+import type { Dataset } from "./dataset.ts";
 
 export interface DataLoaderOptions {
   /** Samples per batch (a positive integer). */
@@ -61,18 +61,18 @@ export class DataLoader implements Iterable<Batch> {
     if (dataset === null || typeof dataset !== "object" || typeof dataset.gather !== "function" || !Number.isInteger(dataset.length) || !Array.isArray(dataset.featureShape)) {
       throw new TypeError("DataLoader: dataset must be a Dataset (length, featureShape and gather), e.g. a TensorDataset");
     }
-    if (options === null || typeof options !== "object") throw new TypeError(`DataLoader: options must be an object with at least { batchSize }, got ${describe(options)}`);
+    if (options === null || typeof options !== "object") throw new TypeError(`DataLoader: options must be an object with at least { batchSize }, got ${given(options)}`);
     const { batchSize, shuffle = false, seed = 0, dropLast = false, copy = false } = options;
-    if (typeof batchSize !== "number") throw new TypeError(`DataLoader: batchSize must be an integer >= 1, got ${describe(batchSize)}`);
+    if (typeof batchSize !== "number") throw new TypeError(`DataLoader: batchSize must be an integer >= 1, got ${given(batchSize)}`);
     if (!Number.isInteger(batchSize) || batchSize < 1) {
       throw new RangeError(`DataLoader: invalid batchSize ${String(batchSize)} (must be an integer >= 1)`);
     }
-    if (typeof seed !== "number") throw new TypeError(`DataLoader: seed must be a safe integer, got ${describe(seed)}`);
+    if (typeof seed !== "number") throw new TypeError(`DataLoader: seed must be a safe integer, got ${given(seed)}`);
     if (!Number.isSafeInteger(seed)) {
       throw new RangeError(`DataLoader: invalid seed ${String(seed)} (must be a safe integer)`);
     }
     for (const [name, value] of [["shuffle", shuffle], ["dropLast", dropLast], ["copy", copy]] as const) {
-      if (typeof value !== "boolean") throw new TypeError(`DataLoader: ${name} must be true or false, got ${describe(value)}`);
+      if (typeof value !== "boolean") throw new TypeError(`DataLoader: ${name} must be true or false, got ${given(value)}`);
     }
     this.dataset = dataset;
     this.batchSize = batchSize;
@@ -90,7 +90,7 @@ export class DataLoader implements Iterable<Batch> {
 
   /** Sets the epoch the next iteration runs, e.g. when resuming from a checkpoint. */
   setEpoch(epoch: number): void {
-    if (typeof epoch !== "number") throw new TypeError(`DataLoader.setEpoch: epoch must be an integer >= 0, got ${describe(epoch)}`);
+    if (typeof epoch !== "number") throw new TypeError(`DataLoader.setEpoch: epoch must be an integer >= 0, got ${given(epoch)}`);
     if (!Number.isSafeInteger(epoch) || epoch < 0) throw new RangeError(`DataLoader.setEpoch: invalid epoch ${epoch} (must be an integer >= 0)`);
     this.epoch = epoch;
   }
@@ -154,9 +154,9 @@ export class DataLoader implements Iterable<Batch> {
  * DataLoader with this seed visits at that epoch. Also for seeded splits of a data set.
  */
 export function shuffledIndices(n: number, seed = 0, epoch = 0): Int32Array {
-  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`shuffledIndices: invalid n ${describe(n)} (must be an integer >= 0)`);
-  if (!Number.isSafeInteger(seed)) throw new RangeError(`shuffledIndices: invalid seed ${describe(seed)} (must be a safe integer)`);
-  if (!Number.isSafeInteger(epoch) || epoch < 0) throw new RangeError(`shuffledIndices: invalid epoch ${describe(epoch)} (must be an integer >= 0)`);
+  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`shuffledIndices: invalid n ${given(n)} (must be an integer >= 0)`);
+  if (!Number.isSafeInteger(seed)) throw new RangeError(`shuffledIndices: invalid seed ${given(seed)} (must be a safe integer)`);
+  if (!Number.isSafeInteger(epoch) || epoch < 0) throw new RangeError(`shuffledIndices: invalid epoch ${given(epoch)} (must be an integer >= 0)`);
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   return shuffleInPlace(order, epochGenerator(seed, epoch));

@@ -4,7 +4,7 @@ import ndarray from "ndarray";
 import ops from "ndarray-ops";
 import { allocate, fmt, Tensor } from "../tensor/index.ts";
 import { defaultGenerator, type Generator } from "../tensor/rng.ts";
-import { given } from "./validate.ts";
+import { given } from "../tensor/index.ts";
 
 /** PyTorch's nonlinearity names in camelCase; the snake_case spellings ("leaky_relu", "conv_transpose2d") are accepted too. */
 export type Nonlinearity =

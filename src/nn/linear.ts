@@ -5,7 +5,7 @@ import type { Generator } from "../tensor/rng.ts";
 import { linear } from "./functional.ts";
 import { uniform } from "./init.ts";
 import { Module } from "./module.ts";
-import { given } from "./validate.ts";
+import { given } from "../tensor/index.ts";
 
 export interface LinearOptions {
   /** Learn an additive bias (default true). */

@@ -3,7 +3,7 @@
 import ndarray from "ndarray";
 import ops from "ndarray-ops";
 import { Tensor } from "../tensor/index.ts";
-import { given } from "./validate.ts";
+import { given } from "../tensor/index.ts";
 
 export interface ClipGradNormOptions {
   /** The p of the p-norm (default 2); Infinity gives the largest absolute entry. */

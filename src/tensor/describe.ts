@@ -34,3 +34,8 @@ export function describeTyped(value: unknown): string {
   if (typeof value === "object") return describe(value);
   return `${describe(value)} (a ${typeof value})`;
 }
+
+/** The value as given, with its type unless it is a number (or `typed` asks for it): for a check that fails on the value or on its type. */
+export function given(value: unknown, typed = false): string {
+  return typeof value === "number" && !typed ? describe(value) : describeTyped(value);
+}
