@@ -413,8 +413,8 @@ const publicArguments: Record<string, ErrorCase[]> = {
     ["DivergenceCheck with factor 1", () => new DivergenceCheck({ factor: 1 }), RangeError, /^DivergenceCheck: invalid factor 1 \(must be a finite number > 1\)$/],
   ],
   "utils and backends": [
-    ["toDot of 3", () => toDot(u(3)), TypeError, /^toDot: root must be a Tensor \(e.g. a loss\), got 3 \(number\)$/],
-    ['detectAnomaly("yes")', () => detectAnomaly(u("yes")), TypeError, /^detectAnomaly: on must be true or false, got "yes" \(string\)$/],
+    ["toDot of 3", () => toDot(u(3)), TypeError, /^toDot: root must be a Tensor \(e.g. a loss\), got 3 \(a number\)$/],
+    ['detectAnomaly("yes")', () => detectAnomaly(u("yes")), TypeError, /^detectAnomaly: on must be true or false, got "yes" \(a string\)$/],
     ["TrainingDiagnostics of 3", () => new TrainingDiagnostics(u(3)), TypeError, /^TrainingDiagnostics: parameters must be an iterable of \[name, Tensor\] pairs such as model.namedParameters\(\), got 3 \(number\)$/],
     ['setBackend("gpu")', () => setBackend(u("gpu")), TypeError, /^setBackend: unknown backend "gpu" \(valid: "js", "wasm"/],
     ["setNumThreads(0)", () => setNumThreads(0), RangeError, /^setNumThreads: invalid thread count 0 \(valid: an integer from 1 to \d+\)$/],
