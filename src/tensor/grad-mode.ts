@@ -16,3 +16,14 @@ export function noGrad<T>(fn: () => T): T {
     gradEnabled = previous;
   }
 }
+
+/** Runs fn with recording on, even inside noGrad (as torch.enable_grad): an optimizer's step closure needs its graph. */
+export function enableGrad<T>(fn: () => T): T {
+  const previous = gradEnabled;
+  gradEnabled = true;
+  try {
+    return fn();
+  } finally {
+    gradEnabled = previous;
+  }
+}

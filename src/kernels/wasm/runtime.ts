@@ -47,11 +47,6 @@ export interface KernelExports {
   runOne(job: number, tid: number, tag: number): number;
   gemm(job: number): void;
   runPhase(job: number, phase: number): void;
-  adam(theta: number, grad: number, m: number, v: number, vmax: number, n: number, lr: number, beta1: number, beta2: number, eps: number, bc1: number, bc2: number, wd: number, flags: number): void;
-  sgd(theta: number, grad: number, b: number, n: number, lr: number, momentum: number, dampening: number, wd: number, flags: number): void;
-  adagrad(theta: number, grad: number, sum: number, n: number, lr: number, wd: number, eps: number, flags: number): void;
-  rmsprop(theta: number, grad: number, v: number, gbar: number, b: number, n: number, lr: number, alpha: number, eps: number, wd: number, momentum: number, flags: number): void;
-  adadelta(theta: number, grad: number, eg2: number, edx2: number, n: number, lr: number, rho: number, eps: number, wd: number, flags: number): void;
   relu(x: number, out: number, n: number): void;
   reluBackward(y: number, g: number, gx: number, n: number): void;
 }
