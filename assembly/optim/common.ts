@@ -1,5 +1,10 @@
 // What every optimizer twin shares: reading its args record (src/optim/simd-abi.ts), the gradient
-// prologue, and the staging of the last n % 4 elements so that one four-lane body does them all.
+// prologue, and the staging of the last n % 4 elements so that one four-lane loop does them all.
+//
+// Each twin is an exported `<name>Step(a, n)` that calls its loop twice: over the first n − n % 4
+// elements in place, then once more over the staged rest. The loop takes the buffers' addresses as
+// parameters: read from the record inside the loop's own function, they made V8's code for the loop
+// twice as slow.
 
 import { ARGS_BYTES } from "../../src/optim/simd-abi";
 
@@ -29,20 +34,28 @@ import { ARGS_BYTES } from "../../src/optim/simd-abi";
   return l2 ? f32x4.add(g, f32x4.mul(λ, θ)) : g;
 }
 
-/**
- * Where the four lanes at byte offset `o` of buffer `p` (field `f`) are: in place, or, when fewer
- * than four elements are left (`rest` < 16 bytes), in field f's slot of the staging area after the
- * record, zero-padded. An unused buffer (p = 0) stays 0.
- */
-@inline export function at(a: usize, p: usize, f: i32, o: usize, rest: usize): usize {
-  if (rest >= 16 || p == 0) return p + o;
-  const slot = a + ARGS_BYTES + (<usize>f << 4);
-  v128.store(slot, i32x4.splat(0));
-  memory.copy(slot, p + o, rest);
-  return slot;
+/** Buffer field f's slot in the staging area after the record (four lanes), or 0 for an unused buffer. */
+@inline export function slot(a: usize, f: i32): usize {
+  return buffer(a, f) == 0 ? 0 : a + ARGS_BYTES + (<usize>f << 4);
 }
 
-/** Copies a staged slot back into buffer `p` (see `at`); nothing when the lanes were in place. */
-@inline export function done(a: usize, p: usize, f: i32, o: usize, rest: usize): void {
-  if (rest < 16 && p != 0) memory.copy(p + o, a + ARGS_BYTES + (<usize>f << 4), rest);
+/**
+ * Copies elements [whole, n) (fewer than four) of each of the record's first `buffers` fields
+ * (the buffers) into their slots, zero-padded; false when there is nothing left to do.
+ */
+export function stage(a: usize, buffers: i32, whole: i32, n: i32): bool {
+  if (whole == n) return false;
+  const o = <usize>whole << 2, bytes = <usize>(n - whole) << 2;
+  for (let f = 0; f < buffers; f++) {
+    if (buffer(a, f) == 0) continue;
+    v128.store(slot(a, f), i32x4.splat(0));
+    memory.copy(slot(a, f), buffer(a, f) + o, bytes);
+  }
+  return true;
+}
+
+/** Copies the staged elements back into the buffers (see `stage`). */
+export function unstage(a: usize, buffers: i32, whole: i32, n: i32): void {
+  const o = <usize>whole << 2, bytes = <usize>(n - whole) << 2;
+  for (let f = 0; f < buffers; f++) if (buffer(a, f) != 0) memory.copy(buffer(a, f) + o, slot(a, f), bytes);
 }
