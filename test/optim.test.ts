@@ -3,6 +3,8 @@
 import ndarray from "ndarray";
 import { describe, expect, it } from "vitest";
 import * as optim from "../src/optim/index.ts";
+// Registers "signum": every registry-wide test below runs on this user-written optimizer too.
+import { Signum } from "../examples/custom-optimizer.ts";
 import { Tensor, noGrad, tensor, type DType } from "../src/tensor/index.ts";
 
 /** Every registered optimizer with lr 0.01, plus one configuration per switch that adds state or a code path. */
@@ -76,6 +78,21 @@ describe("registry", () => {
     expect(() => optim.register("My Opt", Halver)).toThrow(/invalid name "My Opt"/);
     expect(() => optim.register("", Halver)).toThrow(/invalid name/);
     expect(() => optim.register("ok", 3 as never)).toThrow(/needs an optimizer class/);
+  });
+});
+
+describe("a user's optimizer (examples/custom-optimizer.ts)", () => {
+  it("is registered, and steps θ by −η·sign(m) with m ← β·m + (1 − β)·g", () => {
+    expect(optim.available()).toContain("signum");
+    const θ = tensor([1, 2, 3], { dtype: "float64" });
+    const opt = optim.create("signum", [θ], { lr: 0.1, beta: 0.5 });
+    expect(opt).toBeInstanceOf(Signum);
+    θ.grad = tensor([2, -4, 0], { dtype: "float64" });
+    opt.step(); // m = [1, -2, 0]
+    θ.grad = tensor([-4, 2, 0], { dtype: "float64" });
+    opt.step(); // m = [-1.5, 0, 0]
+    expect(Array.from(θ.values())).toEqual([1 - 0.1 + 0.1, 2 + 0.1, 3]);
+    expect(() => optim.create("signum", [θ], { beta: 1 })).toThrow(/^Signum: Invalid beta value: 1 \(must be in \[0, 1\)\)$/);
   });
 });
 
