@@ -79,7 +79,9 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
 
   /**
    * Updates n elements of θ in place, starting at `offset`, from the gradient g (contiguous,
-   * n elements). `state` belongs to this parameter; read options from `group`.
+   * n elements). `state` belongs to this parameter; read options from `group`. The built-ins'
+   * per-element loop here is the reference; where they have a SIMD twin (assembly/optim/, run
+   * through `twin` for float32 under the wasm backend) it does the same operations in float32.
    */
   protected abstract update(θ: FloatArray, offset: number, g: FloatArray, n: number, state: S, group: ParamGroup<O>): void;
 
