@@ -6,20 +6,11 @@ import { allocateLongLived, gemm, getBackend, setBackend } from "../src/kernels/
 import { JOB, wasmRuntime } from "../src/kernels/wasm/runtime.ts";
 import { nn, tensor } from "../src/index.ts";
 import { reluBackwardWasm, reluWasm } from "../src/kernels/vector-wasm.ts";
+import { randomFloat32 } from "./helpers/random.ts";
 
 const initial = getBackend();
 beforeEach(() => setBackend("wasm"));
 afterEach(() => setBackend(initial));
-
-function random(size: number, seed: number, scale = 1): Float32Array {
-  const out = new Float32Array(size);
-  let s = (seed * 2654435761) >>> 0;
-  for (let i = 0; i < size; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = (s / 2 ** 31 - 1) * scale;
-  }
-  return out;
-}
 
 function expectSameBits(actual: Float32Array, expected: Float32Array, what: string): void {
   for (let i = 0; i < expected.length; i++) {
@@ -35,7 +26,7 @@ describe("resident buffers (allocateLongLived under the wasm backend)", () => {
     b.fill(2);
     expect(a.every((x) => x === 1)).toBe(true);
     const [m, n, k] = [300, 200, 100];
-    gemm({ m, n, k, a: random(m * k, 3), aOffset: 0, lda: k, transA: false, b: random(k * n, 4), bOffset: 0, ldb: n, transB: false, c: new Float32Array(m * n), cOffset: 0, ldc: n, accumulate: false });
+    gemm({ m, n, k, a: randomFloat32(m * k, 3), aOffset: 0, lda: k, transA: false, b: randomFloat32(k * n, 4), bOffset: 0, ldb: n, transB: false, c: new Float32Array(m * n), cOffset: 0, ldc: n, accumulate: false });
     expect(a.every((x) => x === 1) && b.every((x) => x === 2)).toBe(true);
   });
 
@@ -64,12 +55,12 @@ describe("resident buffers (allocateLongLived under the wasm backend)", () => {
 
 describe("reluWasm", () => {
   it("matches x > 0 ? x : 0 bit for bit, NaN and -0 included, forward and backward", () => {
-    const x = random(1003, 10);
+    const x = randomFloat32(1003, 10);
     x[0] = Number.NaN; x[1] = -0; x[2] = Number.POSITIVE_INFINITY; x[3] = Number.NEGATIVE_INFINITY;
     const y = new Float32Array(x.length);
     reluWasm(x, y);
     expectSameBits(y, x.map((v) => (v > 0 ? v : 0)), "relu");
-    const g = random(x.length, 11);
+    const g = randomFloat32(x.length, 11);
     const gx = new Float32Array(x.length);
     reluBackwardWasm(y, g, gx);
     expectSameBits(gx, g.map((v, i) => (y[i] > 0 ? v : 0)), "relu backward");

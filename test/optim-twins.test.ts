@@ -7,6 +7,7 @@ import { allocateLongLived, getBackend, setBackend } from "../src/kernels/index.
 import { wasmRuntime } from "../src/kernels/wasm/runtime.ts";
 import * as optim from "../src/optim/index.ts";
 import { Tensor, tensor } from "../src/tensor/index.ts";
+import { randomFloat32 } from "./helpers/random.ts";
 
 /** Every call of `twin` (src/optim/simd.ts) and whether the twin ran. */
 const calls = vi.hoisted(() => [] as { kernel: string; ran: boolean }[]);
@@ -46,16 +47,6 @@ function combinations(name: string): Record<string, unknown>[] {
   });
 }
 
-function random(n: number, seed: number, scale = 1): Float32Array {
-  const out = new Float32Array(n);
-  let s = (seed * 2654435761) >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = (s / 2 ** 31 - 1) * scale;
-  }
-  return out;
-}
-
 /** Sizes: odd (the last element goes through the twin's staging), fewer than four lanes, and a multiple of four. */
 const SIZES = [1001, 3, 64];
 /** Where each parameter starts in its storage. */
@@ -65,7 +56,7 @@ const OFFSET = 3;
 function params(resident: boolean): Tensor[] {
   return SIZES.map((n, i) => {
     const storage = resident && i === 0 ? allocateLongLived(n + OFFSET + 1) : new Float32Array(n + OFFSET + 1);
-    storage.set(random(n, 10 + i), OFFSET);
+    storage.set(randomFloat32(n, 10 + i), OFFSET);
     return new Tensor(ndarray(storage, [n], [1], OFFSET));
   });
 }
@@ -77,7 +68,7 @@ function trajectory(name: string, options: Record<string, unknown>, backend: "js
   const opt = optim.create(name, ps, options);
   const out: Float32Array[][] = [];
   for (let t = 0; t < 4; t++) {
-    ps.forEach((p, i) => (p.grad = tensor(random(p.size, 100 * t + i, 2), { shape: p.shape })));
+    ps.forEach((p, i) => (p.grad = tensor(randomFloat32(p.size, 100 * t + i, 2), { shape: p.shape })));
     opt.step();
     out.push(ps.flatMap((p) => [Float32Array.from(p.values()), ...Object.values(opt.state.get(p)!).filter((v): v is Float32Array => v instanceof Float32Array).map((v) => v.slice())]));
   }
@@ -116,9 +107,9 @@ describe.each(optim.available())("%s", (name) => {
   it("runs the reference loop for float64 under the wasm backend", () => {
     setBackend("wasm");
     calls.length = 0;
-    const p = tensor(Float64Array.from(random(9, 1)), { shape: [9] });
+    const p = tensor(Float64Array.from(randomFloat32(9, 1)), { shape: [9] });
     const opt = optim.create(name, [p], { lr: ON.lr });
-    p.grad = tensor(Float64Array.from(random(9, 2)), { shape: [9] });
+    p.grad = tensor(Float64Array.from(randomFloat32(9, 2)), { shape: [9] });
     opt.step();
     expect(calls.every((c) => !c.ran)).toBe(true);
   });
@@ -129,9 +120,9 @@ it("every twin the wasm module exports runs for some registered optimizer", () =
   const reached = new Set<string>();
   for (const name of optim.available()) {
     calls.length = 0;
-    const p = tensor(random(5, 1), { shape: [5] });
+    const p = tensor(randomFloat32(5, 1), { shape: [5] });
     const opt = optim.create(name, [p], { lr: ON.lr });
-    p.grad = tensor(random(5, 2), { shape: [5] });
+    p.grad = tensor(randomFloat32(5, 2), { shape: [5] });
     opt.step();
     for (const c of calls) if (c.ran) reached.add(c.kernel);
   }
