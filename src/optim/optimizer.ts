@@ -35,6 +35,9 @@ export interface OptimizerStateDict {
   paramGroups: Array<{ params: number[]; [option: string]: OptionValue | number[] | undefined }>;
 }
 
+/** What a step closure returns: the loss, as a tensor (PyTorch's closures return one) or a number. */
+export type Loss = Tensor | number;
+
 /** A per-parameter state: numbers (step counts, products) and typed buffers shaped like the parameter, flattened. */
 export type ParamState = { [key: string]: number | FloatArray | null | undefined };
 
@@ -116,7 +119,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
    * the gradients, compute the loss and call backward), and returns what it returns; without one,
    * returns undefined.
    */
-  step<L = undefined>(closure?: () => L): L | undefined {
+  step(closure?: () => Loss): Loss | undefined {
     if (closure !== undefined && typeof closure !== "function") {
       throw new TypeError(`${this.name}.step: the closure must be a function that computes the loss, got ${describe(closure)}`);
     }
