@@ -21,7 +21,6 @@ interface TrajectoryCase {
 const file = loadFixture<FixtureFile<TrajectoryCase>>("optimizer_trajectories.json");
 const { rtol, atol } = file.recommendedTolerance;
 
-
 type Construction = "optionsGiven" | "options" | "groupOptions";
 
 /** Replays a case: builds params and groups, applies the lr changes, feeds the recorded gradients, checks every step. */

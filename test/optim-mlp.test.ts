@@ -26,7 +26,6 @@ interface MlpFile extends FixtureFile<MlpCase> {
 const file = loadFixture<MlpFile>("mlp_training.json");
 const { rtol, atol } = file.recommendedTolerance;
 
-
 const x = toTensor(file.inputs);
 const N = file.labels.data.length;
 const C = 3;
