@@ -26,41 +26,44 @@ type RecordKernel = (args: number, n: number) => void;
 export function runRecordKernel(name: string, fields: readonly (number | Floats | null)[], readOnly: number, n: number, reserved: number): boolean {
   const rt = activeWasm();
   if (!rt) return false;
-  const arrays: number[] = [];
-  for (let i = 0; i < fields.length; i++) {
-    const f = fields[i];
-    if (f === null || typeof f === "number") continue;
-    if (!(f instanceof Float32Array)) return false;
-    arrays.push(i);
-  }
+  for (const f of fields) if (f !== null && typeof f !== "number" && !(f instanceof Float32Array)) return false;
   const kernel = exported(rt, name);
   const block = Math.min(n, BLOCK), bytes = align64(4 * block), head = align64(reserved);
-  const home = fields.map((f) => (f instanceof Float32Array ? rt.addressOf(f) : -1));
-  const copied = arrays.filter((i) => home[i] < 0);
-  const args = rt.scratch(head + copied.length * bytes, false);
-  const slot = (i: number) => args + head + copied.indexOf(i) * bytes;
-  const record = new Float64Array(rt.memory.buffer, args, fields.length);
+  // Each array's home in the wasm memory (-1: none, it is copied into slot k of the scratch area).
+  const home = new Array<number>(fields.length).fill(-1), slot = home.slice();
+  let copies = 0;
   fields.forEach((f, i) => {
-    if (typeof f === "number") record[i] = f;
-    else if (f === null) record[i] = 0;
+    if (!(f instanceof Float32Array)) return;
+    home[i] = rt.addressOf(f);
+    if (home[i] < 0) slot[i] = copies++;
   });
+  const args = rt.scratch(head + copies * bytes, false);
+  const record = recordView(rt, args, fields.length);
   for (let start = 0; start < n; start += block) {
-    const len = Math.min(block, n - start), end = start + len;
-    for (const i of arrays) {
-      const a = fields[i] as Float32Array;
-      if (home[i] >= 0) {
-        record[i] = home[i] + 4 * start;
-      } else {
-        record[i] = slot(i);
-        rt.f32.set(a.subarray(start, end), slot(i) >> 2);
+    const len = Math.min(block, n - start);
+    fields.forEach((f, i) => {
+      if (f === null) record[i] = 0;
+      else if (typeof f === "number") record[i] = f;
+      else if (home[i] >= 0) record[i] = home[i] + 4 * start;
+      else {
+        record[i] = args + head + slot[i] * bytes;
+        rt.f32.set(f.subarray(start, start + len), record[i] >> 2);
       }
-    }
+    });
     kernel(args, len);
-    for (const i of copied) {
-      if (i !== readOnly) (fields[i] as Float32Array).set(rt.f32.subarray(slot(i) >> 2, (slot(i) >> 2) + len), start);
-    }
+    fields.forEach((f, i) => {
+      if (slot[i] >= 0 && i !== readOnly) (f as Float32Array).set(rt.f32.subarray(record[i] >> 2, (record[i] >> 2) + len), start);
+    });
   }
   return true;
+}
+
+let f64: Float64Array | null = null;
+
+/** A Float64Array over the record's `length` fields at byte `at` (8-aligned), on a view kept while the memory does not grow. */
+function recordView(rt: WasmRuntime, at: number, length: number): Float64Array {
+  if (f64 === null || f64.buffer !== rt.f32.buffer) f64 = new Float64Array(rt.f32.buffer);
+  return f64.subarray(at >> 3, (at >> 3) + length);
 }
 
 function exported(rt: WasmRuntime, name: string): RecordKernel {

@@ -23,13 +23,13 @@ export function twin<L extends Layout>(kernel: string, layout: L, θ: FloatArray
   const record: (number | FloatArray | null)[] = [];
   record[layout.theta] = θ.subarray(offset, offset + n);
   record[layout.grad] = g;
-  for (const [name, value] of Object.entries(fields) as [string, number | FloatArray | null][]) record[index[name]] = value;
+  for (const name in fields) record[index[name]] = fields[name as keyof TwinFields<L>];
   return runRecordKernel(kernel, record, layout.grad, n, ARGS_BYTES + STAGE_BYTES);
 }
 
 /** The `flags` field: the bits (simd-abi.ts's Flag) of the switches that are on. */
 export function flags(on: { [F in keyof typeof Flag]?: boolean }): number {
   let bits = 0;
-  for (const [name, value] of Object.entries(on)) if (value) bits |= Flag[name as keyof typeof Flag];
+  for (const name in on) if (on[name as keyof typeof Flag]) bits |= Flag[name as keyof typeof Flag];
   return bits;
 }
