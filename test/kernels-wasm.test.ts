@@ -3,7 +3,8 @@
 
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { allocateLongLived, gemm, getBackend, setBackend } from "../src/kernels/index.ts";
-import { JOB, wasmRuntime } from "../src/kernels/wasm/runtime.ts";
+import { JOB } from "../src/kernels/wasm/protocol.mjs";
+import { wasmRuntime } from "../src/kernels/wasm/runtime.ts";
 import { nn, tensor } from "../src/index.ts";
 import { reluBackwardWasm, reluWasm } from "../src/kernels/vector-wasm.ts";
 import { randomFloat32 } from "./helpers/random.ts";

@@ -371,7 +371,7 @@ describe("the base class", () => {
       const loss = opt.step(closure);
       expect(seen.calls).toBe(1);
       expect(loss).toBeInstanceOf(Tensor);
-      expect((loss as Tensor).item()).toBe(14); // the loss at θ before the update
+      expect(loss!.item()).toBe(14); // the loss at θ before the update
       expect(Array.from(θ.values())).not.toEqual([1, -2, 3]); // the update used the closure's gradient
       expect(opt.step()).toBeUndefined();
       expect(seen.calls).toBe(1);

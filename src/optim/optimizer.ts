@@ -1,7 +1,7 @@
 // The Optimizer base class: parameter groups, per-parameter state, option checks, zeroGrad and state dicts.
 
 import ops from "ndarray-ops";
-import { allocateLongLived } from "../kernels/index.ts";
+import { allocateLongLived, releaseLongLived } from "../kernels/index.ts";
 import { Tensor, enableGrad, fmt, type FloatArray } from "../tensor/index.ts";
 import { checkLr, describe } from "./validate.ts";
 
@@ -119,7 +119,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
    * the gradients, compute the loss and call backward), and returns what it returns; without one,
    * returns undefined.
    */
-  step(closure?: () => Loss): Loss | undefined {
+  step<L extends Loss>(closure?: () => L): L | undefined {
     if (closure !== undefined && typeof closure !== "function") {
       throw new TypeError(`${this.name}.step: the closure must be a function that computes the loss, got ${describe(closure)}`);
     }
@@ -165,6 +165,26 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
         }
       }
     }
+  }
+
+  /**
+   * Gives the wasm memory of the state buffers back now rather than after garbage collection (as
+   * Module.dispose does for parameters); `using opt = ...` calls it at the end of the block. The
+   * optimizer keeps working, its buffers moved to ordinary arrays; buffers taken from it before
+   * must not be used afterwards.
+   */
+  dispose(): void {
+    for (const s of this.state.values()) {
+      const entries = s as Record<string, unknown>;
+      for (const key of Object.keys(entries)) {
+        const value = entries[key];
+        if (value instanceof Float32Array) entries[key] = releaseLongLived(value);
+      }
+    }
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
   }
 
   /** A JSON-friendly snapshot: options of each group, parameters as indices, state buffers as number[]. */
