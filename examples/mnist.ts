@@ -11,6 +11,7 @@ import { DataLoader, defaultGenerator, loadCheckpoint, manualSeed, nn, noGrad, o
 import { featureMeanStd, loadMnist, standardize } from "../datasets/index.ts";
 import { asciiLineChart, createRunDir, formatExp, formatFixed, formatPercent, formatTable, lineChartSvg, RunRecorder, TrainingProgress, type MetricRecord } from "../src/report/index.ts";
 import { TrainingDiagnostics, diagnosticsSeries } from "../src/utils/diagnostics.ts";
+import { buildModel as buildRaceModel } from "./mnist/models.ts";
 import { parseMnistArgs, raceOptions, usage, UsageError, type MnistConfig } from "./mnist/cli.ts";
 
 let config: MnistConfig;
@@ -34,18 +35,8 @@ const { mean, std } = featureMeanStd(data.train);
 standardize(data.train, mean, std);
 standardize(data.test, mean, std);
 
-// The model: 784 → hidden … → 10 with ReLU (and dropout in the adam-paper preset).
-function buildModel(): nn.Sequential {
-  const layers: nn.Module[] = [];
-  let width = data.train.featureShape[0];
-  for (const h of config.hidden) {
-    layers.push(new nn.Linear(width, h), new nn.ReLU());
-    if (config.dropout > 0) layers.push(new nn.Dropout(config.dropout));
-    width = h;
-  }
-  layers.push(new nn.Linear(width, data.classNames.length));
-  return new nn.Sequential(...layers);
-}
+// The model: 784 → hidden … → 10 with ReLU (and dropout in the adam-paper preset), or LeNet-5 with --model cnn.
+const buildModel = (): nn.Sequential => buildRaceModel(config.model, config, data.classNames.length);
 
 // One set of initial weights for every racer: a fair start.
 manualSeed(config.seed);
@@ -77,8 +68,8 @@ interface RacerProgress {
 
 /** What decides a racer's trajectory besides its checkpoint: resuming with other values would not continue the same run. */
 function racerSetup(name: string) {
-  const { dataset, trainLimit, batchSize, hidden, dropout, seed } = config;
-  return { dataset, trainLimit, batchSize, hidden, dropout, seed, options: raceOptions(name, config) };
+  const { dataset, trainLimit, batchSize, hidden, dropout, seed, model, batchnorm } = config;
+  return { dataset, trainLimit, batchSize, hidden, dropout, seed, model, batchnorm, options: raceOptions(name, config) };
 }
 
 function checkpointRacer(name: string, model: nn.Module, optimizer: optim.Optimizer, epoch: number, progress: RacerProgress): void {
@@ -184,7 +175,7 @@ if (!config.quiet) {
     formatTable(
       [{ header: "optimizer" }, { header: "lr", align: "right" }, { header: "final train loss", align: "right" }, { header: "test accuracy", align: "right" }, { header: "best test accuracy", align: "right" }, { header: "seconds", align: "right" }, { header: "samples/s", align: "right" }],
       results.map((r) => [r.name, formatExp(r.lr), r.diverged ?? formatFixed(r.finalLoss, 4), r.diverged ? "-" : formatPercent(r.accuracy), formatPercent(r.best), formatFixed(r.seconds, 1), Math.round(r.samplesPerSec)]),
-      { title: `${data.name}: MLP ${[784, ...config.hidden, 10].join("-")}, batch ${config.batchSize}, ${config.epochs} epochs, seed ${config.seed}` },
+      { title: `${data.name}: ${config.model === "cnn" ? "LeNet-5" : `MLP ${[784, ...config.hidden, 10].join("-")}`}${config.batchnorm ? " + BatchNorm" : ""}, batch ${config.batchSize}, ${config.epochs} epochs, seed ${config.seed}` },
     ),
   );
   console.log(asciiLineChart(config.optimizers.map((n) => ({ name: n, values: run.records(`${n}/train`).map((r) => r.loss as number) })), { logScale: true, title: "training loss per iteration (log scale)", xTitle: "iteration" }));

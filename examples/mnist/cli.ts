@@ -2,6 +2,7 @@
 
 import { parseArgs } from "node:util";
 import { optim } from "../../src/index.ts";
+import { MODEL_KINDS, type ModelKind } from "./models.ts";
 
 /** The lr (and momentum) each optimizer races with by default: the settings of issue #5 / PyTorch's MNIST example. */
 export const RACE_OPTIONS: Record<string, Record<string, number>> = {
@@ -46,6 +47,10 @@ export interface MnistConfig {
   resume: string | null;
   /** Testing: end the process after this epoch's checkpoint, as if it were killed there. */
   stopAfterEpoch: number | null;
+  /** The MLP (default) or LeNet-5. */
+  model: ModelKind;
+  /** BatchNorm after each conv and hidden Linear. */
+  batchnorm: boolean;
 }
 
 export class UsageError extends Error {}
@@ -61,6 +66,8 @@ Flags:
                          any registry name: ${optim.available().join(", ")}
   --epochs N             epochs per optimizer (default 5)
   --batch-size N         mini-batch size (default 128)
+  --model mlp|cnn        the MLP (default) or LeNet-5 (conv 5×5×6 pad 2, pool, conv 5×5×16, pool, 400-120-84-10)
+  --batchnorm            BatchNorm after each conv and hidden Linear layer
   --hidden 256           hidden layer widths, e.g. --hidden 1000,1000 (default 256)
   --lr name=value,...    learning rates, e.g. --lr adam=3e-4,sgd=0.05
   --seed N               seed for the weights, the batch order and dropout (default 0)
@@ -113,6 +120,8 @@ export function parseMnistArgs(argv: string[]): MnistConfig | "help" {
         resume: { type: "string" },
         "stop-after-epoch": { type: "string" },
         preset: { type: "string" },
+        model: { type: "string" },
+        batchnorm: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -147,6 +156,8 @@ export function parseMnistArgs(argv: string[]): MnistConfig | "help" {
   const checkpoint = v.checkpoint ?? v.resume ?? null;
   const stopAfterEpoch = v["stop-after-epoch"] === undefined ? null : positiveInt("stop-after-epoch", v["stop-after-epoch"], 0);
   if (stopAfterEpoch !== null && checkpoint === null) throw new UsageError("--stop-after-epoch needs --checkpoint DIR (without a checkpoint there is nothing to resume from)");
+  const model = (v.model ?? "mlp") as ModelKind;
+  if (!MODEL_KINDS.includes(model)) throw new UsageError(`unknown model "${v.model}" (valid: ${MODEL_KINDS.join(", ")})`);
   const seed = Number(v.seed ?? 0);
   if (!Number.isSafeInteger(seed)) throw new UsageError(`--seed must be an integer, got "${v.seed}"`);
 
@@ -168,6 +179,8 @@ export function parseMnistArgs(argv: string[]): MnistConfig | "help" {
     checkpoint,
     resume: v.resume ?? null,
     stopAfterEpoch,
+    model,
+    batchnorm: v.batchnorm ?? false,
   };
 }
 

@@ -46,29 +46,19 @@ function validRange(size: number, out: number, s: number, start: number): [lo: n
  * (zero where the tap falls in the padding). Then out = W·cols is the convolution.
  */
 export function im2col(x: Floats, g: ConvGeometry, group: number, cols: Floats): void {
-  walkColumns(g, group, (row, plane, iy, lo, hi, ix0) => {
-    for (let xo = lo; xo < hi; xo++) cols[row + xo] = x[plane + iy + ix0 + xo * g.sw];
-  }, cols);
+  moveColumns(x, cols, g, group, false);
 }
 
 /** The adjoint of im2col: adds every entry of cols back onto the input element it was copied from. */
 export function col2im(cols: Floats, g: ConvGeometry, group: number, dx: Floats): void {
-  walkColumns(g, group, (row, plane, iy, lo, hi, ix0) => {
-    for (let xo = lo; xo < hi; xo++) dx[plane + iy + ix0 + xo * g.sw] += cols[row + xo];
-  }, null);
+  moveColumns(dx, cols, g, group, true);
 }
 
 /**
- * Visits every output row segment of the column matrix of one group with the input row it reads:
- * `visit(start of the segment in cols, start of the input plane, iy·w, valid lo, valid hi, first
- * input column)`. Segments (or their ends) that fall in the padding are zeroed in `zeroFill`.
+ * The one walk behind im2col (cols ← image, padding zeroed) and col2im (image += cols): for every
+ * kernel tap and output row, the run of output columns whose input lies inside the image.
  */
-function walkColumns(
-  g: ConvGeometry,
-  group: number,
-  visit: (row: number, plane: number, iy: number, lo: number, hi: number, ix0: number) => void,
-  zeroFill: Floats | null,
-): void {
+function moveColumns(image: Floats, cols: Floats, g: ConvGeometry, group: number, adjoint: boolean): void {
   const { n, c, h, w, groups, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow } = g;
   const cg = c / groups;
   const ohw = oh * ow;
@@ -80,20 +70,17 @@ function walkColumns(
         const ix0 = j * dw - pw;
         const [lo, hi] = validRange(w, ow, sw, ix0);
         const row = ((ci * kh + i) * kw + j) * width;
+        if (!adjoint && (yLo > 0 || yHi < oh || lo > 0 || hi < ow)) cols.fill(0, row, row + width);
         for (let b = 0; b < n; b++) {
           const plane = (b * c + group * cg + ci) * h * w;
-          const base = row + b * ohw;
-          if (zeroFill) {
-            zeroFill.fill(0, base, base + yLo * ow);
-            zeroFill.fill(0, base + yHi * ow, base + ohw);
-          }
           for (let y = yLo; y < yHi; y++) {
-            const seg = base + y * ow;
-            if (zeroFill) {
-              zeroFill.fill(0, seg, seg + lo);
-              zeroFill.fill(0, seg + hi, seg + ow);
+            const seg = row + b * ohw + y * ow;
+            const src = plane + (y * sh - ph + i * dh) * w + ix0;
+            if (adjoint) {
+              for (let xo = lo; xo < hi; xo++) image[src + xo * sw] += cols[seg + xo];
+            } else {
+              for (let xo = lo; xo < hi; xo++) cols[seg + xo] = image[src + xo * sw];
             }
-            visit(seg, plane, (y * sh - ph + i * dh) * w, lo, hi, ix0);
           }
         }
       }

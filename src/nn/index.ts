@@ -8,7 +8,7 @@ export { Conv2d, type Conv2dModuleOptions } from "./conv.ts";
 export { MaxPool2d, AvgPool2d } from "./pooling.ts";
 export { BatchNorm1d, BatchNorm2d, type BatchNormModuleOptions } from "./batchnorm.ts";
 export { LayerNorm, type LayerNormModuleOptions } from "./layernorm.ts";
-export { Flatten } from "./flatten.ts";
+export { Flatten, Unflatten } from "./flatten.ts";
 export { Sequential } from "./sequential.ts";
 export { CrossEntropyLoss, NLLLoss, MSELoss, BCEWithLogitsLoss } from "./loss-modules.ts";
 export type { Reduction, Targets, LossOptions, NllLossOptions, CrossEntropyOptions } from "./losses.ts";
