@@ -41,17 +41,12 @@ export function normalizeChannels(x: Floats, y: Floats, outer: number, channels:
  */
 export function normalizeBackward(dxhat: Floats, x: Floats, dx: Floats, outer: number, channels: number, inner: number, mean: Float64Array, invStd: Float64Array, scale: Floats | null): void {
   const count = outer * inner;
+  const sumGX = new Float64Array(channels), sumG = new Float64Array(channels);
+  channelAffineGrads(dxhat, x, outer, channels, inner, mean, invStd, sumGX, sumG);
   for (let c = 0; c < channels; c++) {
     const mu = mean[c], r = invStd[c];
-    let sg = 0, sgx = 0;
-    for (let o = 0; o < outer; o++) {
-      for (let i = (o * channels + c) * inner, end = i + inner; i < end; i++) {
-        sg += dxhat[i];
-        sgx += dxhat[i] * (x[i] - mu) * r;
-      }
-    }
     const k = r * (scale === null ? 1 : scale[c]);
-    const meanG = sg / count, meanGX = sgx / count;
+    const meanG = sumG[c] / count, meanGX = sumGX[c] / count;
     for (let o = 0; o < outer; o++) {
       for (let i = (o * channels + c) * inner, end = i + inner; i < end; i++) dx[i] = k * (dxhat[i] - meanG - (x[i] - mu) * r * meanGX);
     }
@@ -62,7 +57,7 @@ export function normalizeBackward(dxhat: Floats, x: Floats, dx: Floats, outer: n
  * The affine parameters' gradients for a per-channel scale and shift: dScale[c] = Σ g·x̂, dShift[c] = Σ g
  * over the channel (either may be null when not wanted).
  */
-export function channelAffineGrads(g: Floats, x: Floats, outer: number, channels: number, inner: number, mean: Float64Array, invStd: Float64Array, dScale: Floats | null, dShift: Floats | null): void {
+export function channelAffineGrads(g: Floats, x: Floats, outer: number, channels: number, inner: number, mean: Float64Array, invStd: Float64Array, dScale: Floats | Float64Array | null, dShift: Floats | Float64Array | null): void {
   for (let c = 0; c < channels; c++) {
     const mu = mean[c], r = invStd[c];
     let sg = 0, sgx = 0;
