@@ -1,8 +1,27 @@
 // 2-D convolution as GEMM over row-major typed arrays: im2col / col2im packing and the products around them.
 
-import { gemm } from "./index.ts";
+import { allocateLongLived, gemm } from "./index.ts";
 
 type Floats = Float32Array | Float64Array;
+
+/** Workspaces larger than this are not kept between calls (an eval batch of 1000 images would pin ~80 MB). */
+const MAX_KEPT_BYTES = 32 * 2 ** 20;
+const kept32: Float32Array[] = [];
+const kept64: Float64Array[] = [];
+
+/**
+ * Scratch of n elements for one call, reused by the next call that asks for the same slot (so its
+ * contents do not survive the call). Reuse spares the garbage collector two large arrays per conv
+ * and step; float32 workspaces live in the wasm memory, where GEMM reads and writes them in place.
+ */
+export function workspace(slot: number, n: number, like: Floats): Floats {
+  const f64 = like instanceof Float64Array;
+  const bytes = n * (f64 ? 8 : 4);
+  const kept = f64 ? kept64 : kept32;
+  if (bytes > MAX_KEPT_BYTES) return f64 ? new Float64Array(n) : new Float32Array(n);
+  if ((kept[slot]?.length ?? -1) < n) kept[slot] = f64 ? new Float64Array(n) : allocateLongLived(n);
+  return kept[slot].subarray(0, n);
+}
 
 /** Every size of one conv2d call: input [n, c, h, w], weight [o, c/groups, kh, kw], output [n, o, oh, ow]. */
 export interface ConvGeometry {
@@ -88,18 +107,24 @@ function moveColumns(image: Floats, cols: Floats, g: ConvGeometry, group: number
   }
 }
 
-/** The column matrices of every group, one after another: groups · rows · columns. */
-export function packColumns(x: Floats, g: ConvGeometry, cols: Floats): void {
+/** Workspace slots: the column matrices, the product W·cols (or the gradient gᵀ), and the gradient of the columns. */
+const SLOT_COLUMNS = 0, SLOT_PRODUCT = 1, SLOT_COLUMN_GRAD = 2;
+
+/** The column matrices of every group, one after another (groups · rows · columns), in a workspace. */
+export function packColumns(x: Floats, g: ConvGeometry): Floats {
   const size = columnRows(g) * columnCount(g);
+  const cols = workspace(SLOT_COLUMNS, g.groups * size, x);
   for (let group = 0; group < g.groups; group++) im2col(x, g, group, cols.subarray(group * size, (group + 1) * size));
+  return cols;
 }
 
 /**
  * out [n, o, oh·ow] = W·cols + bias, one product per group: W's group block [o/groups, rows] times
- * that group's columns gives [o/groups, n·oh·ow] in `scratch`, which is then laid out batch-major.
+ * that group's columns gives [o/groups, n·oh·ow] in a workspace, which is then laid out batch-major.
  */
-export function convForward(cols: Floats, weight: Floats, bias: Floats | null, out: Floats, scratch: Floats, g: ConvGeometry): void {
+export function convForward(cols: Floats, weight: Floats, bias: Floats | null, out: Floats, g: ConvGeometry): void {
   const rows = columnRows(g), width = columnCount(g), og = g.o / g.groups;
+  const scratch = workspace(SLOT_PRODUCT, g.o * width, out);
   for (let group = 0; group < g.groups; group++) {
     gemm({ m: og, n: width, k: rows, a: weight, aOffset: group * og * rows, lda: rows, transA: false, b: cols, bOffset: group * rows * width, ldb: width, transB: false, c: scratch, cOffset: group * og * width, ldc: width, accumulate: false });
   }
@@ -114,12 +139,14 @@ export function convForward(cols: Floats, weight: Floats, bias: Floats | null, o
   }
 }
 
-/** The output gradient [n, o, oh·ow] laid out channel-major [o, n·oh·ow], as the products want it. */
-export function channelMajor(grad: Floats, gT: Floats, g: ConvGeometry): void {
+/** The output gradient [n, o, oh·ow] laid out channel-major [o, n·oh·ow] in a workspace, as the products want it. */
+export function channelMajor(grad: Floats, g: ConvGeometry): Floats {
   const ohw = g.oh * g.ow, width = columnCount(g);
+  const gT = workspace(SLOT_PRODUCT, g.o * width, grad);
   for (let b = 0; b < g.n; b++) {
     for (let oc = 0; oc < g.o; oc++) gT.set(grad.subarray((b * g.o + oc) * ohw, (b * g.o + oc + 1) * ohw), oc * width + b * ohw);
   }
+  return gT;
 }
 
 /** dW [o, rows] = gT·colsᵀ, per group (the batch and positions are the contracted dimension). */
@@ -130,9 +157,10 @@ export function convBackwardWeight(gT: Floats, cols: Floats, dw: Floats, g: Conv
   }
 }
 
-/** dx = col2im(Wᵀ·gT), per group; `dcols` is scratch of one group's column matrix. */
-export function convBackwardInput(gT: Floats, weight: Floats, dx: Floats, dcols: Floats, g: ConvGeometry): void {
+/** dx = col2im(Wᵀ·gT), per group. */
+export function convBackwardInput(gT: Floats, weight: Floats, dx: Floats, g: ConvGeometry): void {
   const rows = columnRows(g), width = columnCount(g), og = g.o / g.groups;
+  const dcols = workspace(SLOT_COLUMN_GRAD, rows * width, dx);
   for (let group = 0; group < g.groups; group++) {
     gemm({ m: rows, n: width, k: og, a: weight, aOffset: group * og * rows, lda: rows, transA: true, b: gT, bOffset: group * og * width, ldb: width, transB: false, c: dcols, cOffset: 0, ldc: width, accumulate: false });
     col2im(dcols, g, group, dx);

@@ -1,6 +1,6 @@
 // conv2d: 2-D cross-correlation as PyTorch's, computed as GEMM on im2col columns, with its backward.
 
-import { channelMajor, columnCount, columnRows, convBackwardBias, convBackwardInput, convBackwardWeight, convForward, convOutputSize, packColumns, type ConvGeometry } from "../kernels/conv.ts";
+import { channelMajor, convBackwardBias, convBackwardInput, convBackwardWeight, convForward, convOutputSize, packColumns, type ConvGeometry } from "../kernels/conv.ts";
 import { allocate } from "./dtype.ts";
 import { checkTensor } from "./operand.ts";
 import { fmt } from "./shape.ts";
@@ -23,33 +23,30 @@ export interface Conv2dOptions {
  * for x [N, C, H, W], weight [O, C/groups, kh, kw], bias [O] or null.
  *
  * Forward: cols = im2col(x), out = W·cols per group. Backward, with gᵀ the output gradient as [O, N·oh·ow]:
- * dW = gᵀ·colsᵀ, dx = col2im(Wᵀ·gᵀ), dbias = Σ gᵀ over the positions.
+ * dW = gᵀ·colsᵀ, dx = col2im(Wᵀ·gᵀ), dbias = Σ gᵀ over the positions. The columns are packed again for
+ * dW rather than kept from the forward pass: one more copy of x, instead of a large array per layer
+ * held for the whole step (the packing is a fraction of the products' time).
  */
 export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: Conv2dOptions = {}): Tensor {
   const geo = conv2dGeometry(x, weight, bias, options);
   const xv = x.values();
   const wv = weight.values();
-  const rows = columnRows(geo), width = columnCount(geo);
-  const cols = allocate(x.dtype, geo.groups * rows * width);
-  packColumns(xv, geo, cols);
   const out = allocate(x.dtype, geo.n * geo.o * geo.oh * geo.ow);
-  const scratch = allocate(x.dtype, geo.o * width);
-  convForward(cols, wv, bias === null ? null : bias.values(), out, scratch, geo);
+  convForward(packColumns(xv, geo), wv, bias === null ? null : bias.values(), out, geo);
   const inputs = bias === null ? [x, weight] : [x, weight, bias];
   return fromOp("conv2d", out, [geo.n, geo.o, geo.oh, geo.ow], inputs, (g) => {
-    const gT = scratch;
-    channelMajor(g.values(), gT, geo);
+    const gT = channelMajor(g.values(), geo);
     let dx: Tensor | null = null;
     let dw: Tensor | null = null;
     let db: Tensor | null = null;
     if (x.requiresGrad) {
       const a = allocate(x.dtype, x.size);
-      convBackwardInput(gT, wv, a, allocate(x.dtype, rows * width), geo);
+      convBackwardInput(gT, wv, a, geo);
       dx = fromArray(a, x.shape);
     }
     if (weight.requiresGrad) {
       const a = allocate(weight.dtype, weight.size);
-      convBackwardWeight(gT, cols, a, geo);
+      convBackwardWeight(gT, packColumns(xv, geo), a, geo);
       dw = fromArray(a, weight.shape);
     }
     if (bias !== null && bias.requiresGrad) {
