@@ -89,16 +89,22 @@ function moveColumns(image: Floats, cols: Floats, g: ConvGeometry, group: number
         const ix0 = j * dw - pw;
         const [lo, hi] = validRange(w, ow, sw, ix0);
         const row = ((ci * kh + i) * kw + j) * width;
-        if (!adjoint && (yLo > 0 || yHi < oh || lo > 0 || hi < ow)) cols.fill(0, row, row + width);
         for (let b = 0; b < n; b++) {
           const plane = (b * c + group * cg + ci) * h * w;
+          const base = row + b * ohw;
+          if (!adjoint) {
+            cols.fill(0, base, base + yLo * ow);
+            cols.fill(0, base + yHi * ow, base + ohw);
+          }
           for (let y = yLo; y < yHi; y++) {
-            const seg = row + b * ohw + y * ow;
+            const seg = base + y * ow;
             const src = plane + (y * sh - ph + i * dh) * w + ix0;
             if (adjoint) {
               for (let xo = lo; xo < hi; xo++) image[src + xo * sw] += cols[seg + xo];
             } else {
+              for (let xo = 0; xo < lo; xo++) cols[seg + xo] = 0;
               for (let xo = lo; xo < hi; xo++) cols[seg + xo] = image[src + xo * sw];
+              for (let xo = hi; xo < ow; xo++) cols[seg + xo] = 0;
             }
           }
         }
