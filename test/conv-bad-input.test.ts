@@ -1,7 +1,7 @@
 // Bad input to conv2d, pooling and the norms: each a clear error naming the op, the shapes and what is valid.
 
 import { describe, expect, it } from "vitest";
-import { nn, ones, randn, zeros, type Tensor } from "../src/index.ts";
+import { nn, ones, randn, tensor, zeros, type Tensor } from "../src/index.ts";
 
 const F = nn.functional;
 const u = <T>(v: unknown) => v as T;
@@ -95,4 +95,9 @@ it("leaves the running statistics untouched when the call is refused", () => {
   expect(() => F.batchNorm(img(1, 4), runningMean, runningVar, null, null, { training: true })).toThrow(/more than 1 value per channel/);
   expect(runningMean.toArray()).toEqual([0, 0, 0, 0]);
   expect(runningVar.toArray()).toEqual([1, 1, 1, 1]);
+});
+
+it("maxPool2d passes a NaN through to its window's output, as PyTorch does (a NaN is never hidden by a larger value)", () => {
+  const x = tensor([[[[1, NaN], [3, 4]]]]);
+  expect(Number.isNaN(F.maxPool2d(x, 2).item())).toBe(true);
 });

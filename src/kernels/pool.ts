@@ -17,23 +17,7 @@ export interface PoolGeometry {
  * (PyTorch's return_indices). Padding is −∞ (never chosen); a NaN wins, as in PyTorch.
  */
 export function maxPoolForward(x: Floats, out: Floats, argmax: Int32Array, g: PoolGeometry): void {
-  const w = g.w;
-  forEachWindow(g, (plane, o, y0, y1, x0, x1) => {
-    let best = -Infinity;
-    let at = y0 * w + x0;
-    window: for (let iy = y0; iy < y1; iy++) {
-      for (let ix = x0; ix < x1; ix++) {
-        const v = x[plane + iy * w + ix];
-        if (v > best || Number.isNaN(v)) {
-          best = v;
-          at = iy * w + ix;
-          if (Number.isNaN(v)) break window;
-        }
-      }
-    }
-    out[o] = best;
-    argmax[o] = at;
-  });
+  walkWindows(x, out, argmax, g, MAX);
 }
 
 /** dx[argmax] += g: each output's gradient goes to the element it took (summed where windows overlap). */
@@ -47,44 +31,67 @@ export function maxPoolBackward(grad: Floats, argmax: Int32Array, dx: Floats, g:
 
 /** out = the sum of each window / (kh·kw): padding counts as zeros in the average (count_include_pad). */
 export function avgPoolForward(x: Floats, out: Floats, g: PoolGeometry): void {
-  averageWindows(x, out, g, false);
+  walkWindows(x, out, null, g, AVERAGE);
 }
 
 /** dx += g / (kh·kw) over each window's elements inside the input. */
 export function avgPoolBackward(grad: Floats, dx: Floats, g: PoolGeometry): void {
-  averageWindows(dx, grad, g, true);
+  walkWindows(dx, grad, null, g, AVERAGE_ADJOINT);
 }
 
-/** The one walk behind both: each window's mean into `pooled`, or (adjoint) each pooled value's share back onto its window. */
-function averageWindows(image: Floats, pooled: Floats, g: PoolGeometry, adjoint: boolean): void {
-  const w = g.w;
-  const scale = 1 / (g.kh * g.kw);
-  forEachWindow(g, (plane, o, y0, y1, x0, x1) => {
-    if (adjoint) {
-      const share = pooled[o] * scale;
-      for (let iy = y0; iy < y1; iy++) for (let ix = x0; ix < x1; ix++) image[plane + iy * w + ix] += share;
-    } else {
-      let s = 0;
-      for (let iy = y0; iy < y1; iy++) for (let ix = x0; ix < x1; ix++) s += image[plane + iy * w + ix];
-      pooled[o] = s * scale;
-    }
-  });
-}
+const MAX = 0, AVERAGE = 1, AVERAGE_ADJOINT = 2;
 
 /**
- * Calls visit(start of the input plane, output index, rows [y0, y1), columns [x0, x1)) for every
- * window, clipped to the input (the padding holds nothing to read or write).
+ * The one walk over the windows: the max (and where it was) or the mean of each window into
+ * `pooled`, or (AVERAGE_ADJOINT) each pooled value's share added back onto its window in `image`.
  */
-function forEachWindow(g: PoolGeometry, visit: (plane: number, o: number, y0: number, y1: number, x0: number, x1: number) => void): void {
-  const { planes, h, w, kh, kw, sh, sw, ph, pw, oh, ow } = g;
-  for (let p = 0; p < planes; p++) {
+function walkWindows(image: Floats, pooled: Floats, argmax: Int32Array | null, g: PoolGeometry, mode: number): void {
+  const { planes, h, w, oh, ow } = g;
+  const [ys, xs] = windowBounds(g);
+  const scale = 1 / (g.kh * g.kw);
+  for (let p = 0, o = 0; p < planes; p++) {
     const plane = p * h * w;
     for (let y = 0; y < oh; y++) {
-      const y0 = Math.max(y * sh - ph, 0), y1 = Math.min(y * sh - ph + kh, h);
-      for (let ox = 0; ox < ow; ox++) {
-        const x0 = Math.max(ox * sw - pw, 0), x1 = Math.min(ox * sw - pw + kw, w);
-        visit(plane, (p * oh + y) * ow + ox, y0, y1, x0, x1);
+      const y0 = ys[2 * y], y1 = ys[2 * y + 1];
+      for (let ox = 0; ox < ow; ox++, o++) {
+        const x0 = xs[2 * ox], x1 = xs[2 * ox + 1];
+        if (mode === MAX) {
+          let best = -Infinity;
+          let at = y0 * w + x0;
+          window: for (let iy = y0; iy < y1; iy++) {
+            for (let ix = x0; ix < x1; ix++) {
+              const v = image[plane + iy * w + ix];
+              if (v > best || Number.isNaN(v)) {
+                best = v;
+                at = iy * w + ix;
+                if (Number.isNaN(v)) break window;
+              }
+            }
+          }
+          pooled[o] = best;
+          argmax![o] = at;
+        } else if (mode === AVERAGE) {
+          let s = 0;
+          for (let iy = y0; iy < y1; iy++) for (let ix = x0; ix < x1; ix++) s += image[plane + iy * w + ix];
+          pooled[o] = s * scale;
+        } else {
+          const share = pooled[o] * scale;
+          for (let iy = y0; iy < y1; iy++) for (let ix = x0; ix < x1; ix++) image[plane + iy * w + ix] += share;
+        }
       }
     }
   }
+}
+
+/** [start, end) of every window's rows and of every window's columns, clipped to the input (the padding holds nothing to read or write). */
+function windowBounds(g: PoolGeometry): [rows: Int32Array, cols: Int32Array] {
+  const along = (size: number, out: number, k: number, s: number, p: number) => {
+    const bounds = new Int32Array(2 * out);
+    for (let i = 0; i < out; i++) {
+      bounds[2 * i] = Math.max(i * s - p, 0);
+      bounds[2 * i + 1] = Math.min(i * s - p + k, size);
+    }
+    return bounds;
+  };
+  return [along(g.h, g.oh, g.kh, g.sh, g.ph), along(g.w, g.ow, g.kw, g.sw, g.pw)];
 }
