@@ -5,7 +5,8 @@
 
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { manualSeed, nn, noGrad, optim, randn, save } from "../src/index.ts";
+import { manualSeed, nn, noGrad, optim, randn } from "../src/index.ts";
+import { save } from "../src/io/index.ts";
 import { lenet5 } from "../examples/mnist/models.ts";
 
 const dir = process.argv[2];

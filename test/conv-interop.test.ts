@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { load, manualSeed, noGrad, randn, save } from "../src/index.ts";
+import { manualSeed, noGrad, randn } from "../src/index.ts";
+import { load, save } from "../src/io/index.ts";
 import { lenet5 } from "../examples/mnist/models.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "ndgrad-lenet-"));
