@@ -4,7 +4,11 @@ import { describe, expect, it } from "vitest";
 import { DataLoader, manualSeed, nn, noGrad, optim, randn } from "../src/index.ts";
 import { featureMeanStd, loadMnist, standardize } from "../datasets/index.ts";
 import { buildModel, lenet5 } from "../examples/mnist/models.ts";
-import { parseMnistArgs, UsageError, type MnistConfig } from "../examples/mnist/cli.ts";
+import { parseFlags, UsageError } from "../examples/lib/cli.ts";
+import { MNIST_COMMAND, mnistConfig } from "../examples/mnist/cli.ts";
+
+/** The settings examples/mnist.ts would run with, or the UsageError it would print. */
+const parse = (args: string[]) => mnistConfig(parseFlags(MNIST_COMMAND, args));
 
 describe("LeNet-5", () => {
   it("maps rows of 784 pixels to 10 logits through the issue's layers", () => {
@@ -25,14 +29,14 @@ describe("LeNet-5", () => {
 
 describe("the race's flags", () => {
   it("parse --model cnn and --batchnorm, with the MLP as the default", () => {
-    const config = parseMnistArgs(["--model", "cnn", "--batchnorm"]) as MnistConfig;
+    const config = parse(["--model", "cnn", "--batchnorm"]);
     expect([config.model, config.batchnorm]).toEqual(["cnn", true]);
-    const plain = parseMnistArgs([]) as MnistConfig;
+    const plain = parse([]);
     expect([plain.model, plain.batchnorm]).toEqual(["mlp", false]);
   });
 
   it("refuse an unknown model, naming the valid ones", () => {
-    expect(() => parseMnistArgs(["--model", "resnet"])).toThrow(new UsageError('unknown model "resnet" (valid: mlp, cnn)'));
+    expect(() => parse(["--model", "resnet"])).toThrow(new UsageError('invalid --model "resnet": unknown model (valid: mlp, cnn)'));
   });
 });
 
