@@ -1,7 +1,7 @@
 // How an example fails: one line per I/O error (what failed, where, what to do) while the run goes on, and a crash that says what it was doing.
 
 import { mkdirSync } from "node:fs";
-import { backendInfo, getNumThreads } from "../../src/index.ts";
+import { backendInfo } from "../../src/index.ts";
 import { createRunDir } from "../../src/report/index.ts";
 
 /** What the script is doing now (e.g. optimizer, epoch, step): printed should it crash. */
@@ -18,9 +18,9 @@ export function doing(fields: Record<string, string | number | null>): void {
   }
 }
 
-/** The compute backend's state, for errors from the kernels or the thread pool: every field backendInfo() reports, and the thread count. */
+/** The compute backend's state, for errors from the kernels or the thread pool: every field backendInfo() reports. */
 export function backendState(): string {
-  return Object.entries({ threads: getNumThreads(), ...backendInfo() }).map(([key, value]) => `${key} ${String(value)}`).join(", ");
+  return Object.entries(backendInfo()).map(([key, value]) => `${key} ${String(value)}`).join(", ");
 }
 
 const WORDS: Record<string, string> = {
