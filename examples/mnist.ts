@@ -13,6 +13,7 @@ import { accuracy } from "./lib/accuracy.ts";
 import { Checkpoints } from "./lib/checkpoints.ts";
 import { doing, exitStatus, explainCrashes, keepOnCrash, orExit, tryWrite } from "./lib/failures.ts";
 import { parseMnistArgs, raceOptions, racerSettings } from "./mnist/cli.ts";
+import { buildModel as buildRaceModel } from "./mnist/models.ts";
 import { drawCharts, newRacer, printComparison, type RaceResult, type Racer } from "./mnist/report.ts";
 
 explainCrashes("examples/mnist.ts");
@@ -25,18 +26,8 @@ const { mean, std } = featureMeanStd(data.train);
 standardize(data.train, mean, std);
 standardize(data.test, mean, std);
 
-// The model: 784 → hidden … → 10 with ReLU (and dropout in the adam-paper preset).
-function buildModel(): nn.Sequential {
-  const layers: nn.Module[] = [];
-  let width = data.train.featureShape[0];
-  for (const h of config.hidden) {
-    layers.push(new nn.Linear(width, h), new nn.ReLU());
-    if (config.dropout > 0) layers.push(new nn.Dropout(config.dropout));
-    width = h;
-  }
-  layers.push(new nn.Linear(width, data.classNames.length));
-  return new nn.Sequential(...layers);
-}
+// The model: 784 → hidden … → 10 with ReLU (and dropout in the adam-paper preset), or LeNet-5 with --model cnn.
+const buildModel = (): nn.Sequential => buildRaceModel(config.model, config, data.classNames.length);
 
 // One set of initial weights for every racer: a fair start.
 manualSeed(config.seed);
