@@ -1,0 +1,114 @@
+// The 2-D surfaces of the race, written with ndgrad tensors: backward() gives the gradient each optimizer sees.
+
+import type { Tensor } from "../../src/browser.ts";
+import { parseFormula } from "./formula.ts";
+import { cos } from "./ops.ts";
+
+export interface SurfaceParams {
+  /** Condition number κ of the quadratic. */
+  kappa: number;
+  /** Rotation of the quadratic's axes, in degrees. */
+  angle: number;
+  /** The typed-in f(x, y). */
+  formula: string;
+}
+
+export const DEFAULT_PARAMS: SurfaceParams = { kappa: 10, angle: 0, formula: "x^2 + 3*y^2 + sin(2*x)" };
+
+/**
+ * A function of two coordinates, elementwise in x and y: the same definition gives the loss of a
+ * racer (one-element leaves) and the contour grid (every grid point at once).
+ */
+export interface Surface {
+  name: string;
+  formula: string;
+  f(x: Tensor, y: Tensor): Tensor;
+  start: [number, number];
+  /** The global minimum, or null (the saddle has none; a typed-in f is not known). */
+  minimum: [number, number] | null;
+  /** The plotted window. */
+  domain: { x: [number, number]; y: [number, number] };
+  /** Steps a race runs by default. */
+  steps: number;
+}
+
+type SurfaceMaker = (p: SurfaceParams) => Surface;
+
+const SURFACES: Record<string, SurfaceMaker> = {
+  saddle: () => ({
+    name: "saddle",
+    formula: "x² − y²",
+    f: (x, y) => x.pow(2).sub(y.pow(2)),
+    start: [1.5, 1e-3],
+    minimum: null,
+    domain: { x: [-2, 2], y: [-2, 2] },
+    steps: 150,
+  }),
+  rosenbrock: () => ({
+    name: "rosenbrock",
+    formula: "(1 − x)² + 100·(y − x²)²",
+    f: (x, y) => x.neg().add(1).pow(2).add(y.sub(x.pow(2)).pow(2).mul(100)),
+    start: [-2, 2],
+    minimum: [1, 1],
+    domain: { x: [-2.5, 2.5], y: [-1.5, 4.5] },
+    steps: 500,
+  }),
+  beale: () => ({
+    name: "beale",
+    formula: "(1.5 − x + xy)² + (2.25 − x + xy²)² + (2.625 − x + xy³)²",
+    f: (x, y) => {
+      const term = (c: number, yk: Tensor) => x.neg().add(c).add(x.mul(yk)).pow(2);
+      return term(1.5, y).add(term(2.25, y.pow(2))).add(term(2.625, y.pow(3)));
+    },
+    start: [1, 1.5],
+    minimum: [3, 0.5],
+    domain: { x: [-1, 4.5], y: [-1.5, 2.5] },
+    steps: 500,
+  }),
+  quadratic: ({ kappa, angle }) => {
+    const c = Math.cos((angle * Math.PI) / 180);
+    const s = Math.sin((angle * Math.PI) / 180);
+    return {
+      name: "quadratic",
+      formula: `½·(u² + κ·v²), κ = ${kappa}, axes turned ${angle}°`,
+      // u and v are x and y in the turned axes; adaptive methods scale x and y, not u and v.
+      f: (x, y) => {
+        const u = x.mul(c).add(y.mul(s));
+        const v = y.mul(c).sub(x.mul(s));
+        return u.pow(2).add(v.pow(2).mul(kappa)).mul(0.5);
+      },
+      start: [-4, 3],
+      minimum: [0, 0],
+      domain: { x: [-5, 5], y: [-5, 5] },
+      steps: 200,
+    };
+  },
+  rastrigin: () => ({
+    name: "rastrigin",
+    formula: "20 + x² − 10·cos(2πx) + y² − 10·cos(2πy)",
+    f: (x, y) => x.pow(2).sub(cos(x.mul(2 * Math.PI)).mul(10)).add(y.pow(2)).sub(cos(y.mul(2 * Math.PI)).mul(10)).add(20),
+    start: [-4.2, 3.7],
+    minimum: [0, 0],
+    domain: { x: [-5.12, 5.12], y: [-5.12, 5.12] },
+    steps: 300,
+  }),
+  custom: ({ formula }) => ({
+    name: "custom",
+    formula: `f(x, y) = ${formula}`,
+    f: parseFormula(formula),
+    start: [-2, 2],
+    minimum: null,
+    domain: { x: [-3, 3], y: [-3, 3] },
+    steps: 300,
+  }),
+};
+
+/** The surface names, in the order of the menu. */
+export const SURFACE_NAMES = Object.keys(SURFACES);
+
+/** The surface called `name`; throws naming the valid ones. */
+export function makeSurface(name: string, params: SurfaceParams): Surface {
+  const make = SURFACES[name];
+  if (make === undefined) throw new RangeError(`unknown surface "${name}" (valid: ${SURFACE_NAMES.join(", ")})`);
+  return make(params);
+}
