@@ -44,7 +44,7 @@ const vHat: DerivedTerm = {
 };
 /** Adam's per-coordinate step α/(√v̂ + ε). */
 const adamStep: DerivedTerm = {
-  key: "step", symbol: "α/(√v̂ + ε)", from: "lr, v̂, ε",
+  key: "rate", symbol: "α/(√v̂ + ε)", from: "lr, v̂, ε",
   value: (s, o) => map(vHat.value(s, o), (v) => num(o, "lr") / (Math.sqrt(v) + num(o, "eps"))),
 };
 
@@ -94,7 +94,7 @@ const RULES: Record<string, Rule> = {
     symbols: { step: "t", sum: "G" },
     derived: [],
     effectiveStep: {
-      key: "step", symbol: "η/(√G + ε)", from: "lr, G, ε",
+      key: "rate", symbol: "η/(√G + ε)", from: "lr, G, ε",
       value: (s, o) => map(pair(s.state.sum), (G) => num(o, "lr") / (Math.sqrt(G) + num(o, "eps"))),
     },
   },
@@ -110,7 +110,7 @@ const RULES: Record<string, Rule> = {
     symbols: { step: "t", squareAvg: "v = E[g²]", momentumBuffer: "b", gradAvg: "ḡ" },
     derived: [],
     effectiveStep: {
-      key: "step", symbol: "η/(√v + ε)", from: "lr, v, ε",
+      key: "rate", symbol: "η/(√v + ε)", from: "lr, v, ε",
       value: (s, o) => map(pair(s.state.squareAvg), (v) => num(o, "lr") / (Math.sqrt(v) + num(o, "eps"))),
     },
   },
@@ -149,7 +149,7 @@ RULES["adam-no-bias-correction"] = {
   symbols: ADAM_SYMBOLS,
   derived: [],
   effectiveStep: {
-    key: "step", symbol: "α/(√v + ε)", from: "lr, v, ε",
+    key: "rate", symbol: "α/(√v + ε)", from: "lr, v, ε",
     value: (s, o) => map(pair(s.state.expAvgSq), (v) => num(o, "lr") / (Math.sqrt(v) + num(o, "eps"))),
   },
 };
