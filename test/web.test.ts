@@ -132,7 +132,7 @@ describe("the optimizer playground in chromium", () => {
     const { page, errors } = await open("?surface=rosenbrock&optimizers=adam&lr=adam:0.1&start=-2,2&steps=3&autoplay=1&inspect=adam");
     await waitDone(page, 60_000);
     const { opt, params } = nodeRace("adam", 0.1, [-2, 2], 3);
-    const [β1, β2] = opt.paramGroups[0].betas as [number, number];
+    const [β1, β2] = (opt.paramGroups[0] as unknown as { betas: [number, number] }).betas;
     const coords = ["x", "y"] as const;
     for (let k = 0; k < 2; k++) {
       const s = opt.state.get(params[k]) as unknown as { step: number; expAvg: Float64Array; expAvgSq: Float64Array };
@@ -169,6 +169,9 @@ describe("the optimizer playground in chromium", () => {
     expect(Number(await page.locator("#backend").getAttribute("data-worker-threads"))).toBeGreaterThan(1);
     expect(await page.locator("#backend").getAttribute("data-worker-backend")).toBe("wasm");
     expect(kernelWorkers()).toBeGreaterThanOrEqual(1);
+    // backendInfo() reports the workers that really started, where the core has it.
+    const info = await page.locator("#backend").getAttribute("data-backend-info");
+    if (info !== null) expect(JSON.parse(info).workersStarted).toBeGreaterThan(0);
     await shoot(page, "mnist", true);
     expect(errors).toEqual([]);
     await page.close();

@@ -5,7 +5,7 @@ import type { Race } from "./race.ts";
 import type { Surface } from "./surfaces.ts";
 
 /** Grid points per side of the contour field. */
-const GRID = 160;
+const GRID = 240;
 /** Colour bands per decade of f − min f. */
 const BANDS_PER_DECADE = 3;
 
@@ -49,7 +49,7 @@ export class ContourMap {
     for (let k = 0; k < values.length; k++) {
       const u = Number.isFinite(values[k]) ? (level(values[k]) - bottom) / Math.max(hi - bottom, 1e-9) : 1;
       const band = Math.floor(u * (hi - bottom) * BANDS_PER_DECADE);
-      const [r, g, b] = ramp(u, band % 2 === 0 ? 1 : 0.93, dark);
+      const [r, g, b] = ramp(u, band % 2 === 0 ? 1 : dark ? 0.82 : 0.92, dark);
       image.data.set([r, g, b, 255], k * 4);
     }
     ctx.putImageData(image, 0, 0);
@@ -167,7 +167,7 @@ function star(ctx: CanvasRenderingContext2D, x: number, y: number, r: number): v
 /** A perceptual ramp from the low (dark blue / deep) to the high (light) end, shaded per band. */
 function ramp(u: number, shade: number, dark: boolean): [number, number, number] {
   const stops = dark
-    ? [[13, 8, 60], [40, 60, 120], [50, 110, 140], [90, 150, 130], [150, 170, 110]]
+    ? [[22, 28, 72], [38, 74, 136], [42, 124, 150], [86, 164, 140], [180, 206, 128]]
     : [[37, 52, 148], [44, 127, 184], [65, 182, 196], [161, 218, 180], [255, 255, 204]];
   const x = Math.min(Math.max(u, 0), 1) * (stops.length - 1);
   const i = Math.min(Math.floor(x), stops.length - 2);

@@ -36,7 +36,7 @@ export function drawLineChart(canvas: HTMLCanvasElement, series: Series[], optio
   ctx.fillStyle = ink;
   ctx.strokeStyle = faint;
   ctx.lineWidth = 1;
-  const format = options.yFormat ?? ((v: number) => (Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-2 && v !== 0) ? v.toExponential(0) : String(+v.toPrecision(3))));
+  const format = options.yFormat ?? ((v: number) => (Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-2 && v !== 0) ? v.toExponential(1) : String(+v.toPrecision(3))));
   for (let k = 0; k <= 4; k++) {
     const level = lo + ((hi - lo) * k) / 4;
     const value = options.logY ? 10 ** level : level;
@@ -49,7 +49,8 @@ export function drawLineChart(canvas: HTMLCanvasElement, series: Series[], optio
     ctx.fillText(format(value), pad.left - 4, y + 4);
   }
   ctx.textAlign = "center";
-  for (let k = 0; k <= 4; k++) ctx.fillText(String(Math.round((xMax * k) / 4)), px((xMax * k) / 4), H - 8);
+  const xTicks = new Set(Array.from({ length: 5 }, (_, k) => Math.round((xMax * k) / 4)));
+  for (const x of xTicks) ctx.fillText(String(x), px(x), H - 8);
   ctx.save();
   ctx.beginPath();
   ctx.rect(pad.left, pad.top, W - pad.left - pad.right, H - pad.top - pad.bottom);

@@ -159,17 +159,19 @@ export function ruleOf(name: string): Rule {
   return RULES[name] ?? { citation: `${name}: registered optimizer (its state entries, by name)`, lines: [], symbols: {}, derived: [] };
 }
 
-/** Where ε can sit in Adam's denominator, with the step each placement gives at this step (for the ε toggle). */
+/** Where ε can sit in Adam's denominator, and the Δθ each placement gives at this step (for the ε toggle). */
 export function epsilonPlacements(step: StepRecord, options: Options): { form: string; who: string; value: Pair | null }[] {
   const [β1, β2] = betas(options);
   const α = num(options, "lr");
   const ε = num(options, "eps");
+  const m = pair(step.state.expAvg);
   const v = pair(step.state.expAvgSq);
   const bc1 = 1 - β1 ** t(step);
   const bc2 = 1 - β2 ** t(step);
+  const delta = (f: (mi: number, vi: number) => number): Pair | null => (m === null || v === null ? null : [f(m[0], v[0]), f(m[1], v[1])]);
   return [
-    { form: "α/(√v̂ + ε) · m̂", who: "the paper, PyTorch, ndgrad", value: map(v, (vi) => α / (Math.sqrt(vi / bc2) + ε) / bc1) },
-    { form: "α/√(v̂ + ε) · m̂", who: "ε inside the root", value: map(v, (vi) => α / Math.sqrt(vi / bc2 + ε) / bc1) },
-    { form: "α·√(1 − β2ᵗ)/(1 − β1ᵗ) / (√v + ε) · m", who: "the paper's §2 form, TensorFlow/Keras", value: map(v, (vi) => (α * Math.sqrt(bc2)) / bc1 / (Math.sqrt(vi) + ε)) },
+    { form: "−α·m̂ / (√v̂ + ε)", who: "the paper, PyTorch, ndgrad (= Δθ above)", value: delta((mi, vi) => (-α * (mi / bc1)) / (Math.sqrt(vi / bc2) + ε)) },
+    { form: "−α·m̂ / √(v̂ + ε)", who: "ε inside the root", value: delta((mi, vi) => (-α * (mi / bc1)) / Math.sqrt(vi / bc2 + ε)) },
+    { form: "−α·√(1 − β2ᵗ)/(1 − β1ᵗ) · m / (√v + ε̂)", who: "the paper's §2 form, TensorFlow/Keras: ε acts 1/√(1 − β2ᵗ) times larger", value: delta((mi, vi) => (-α * Math.sqrt(bc2) * mi) / bc1 / (Math.sqrt(vi) + ε)) },
   ];
 }
