@@ -77,10 +77,11 @@ async function waitDone(page: Page, timeout: number): Promise<void> {
   await page.waitForSelector('html[data-state="done"]', { timeout });
 }
 
-/** Saves a screenshot into the temp folder (and NDGRAD_SCREENSHOTS when set). */
-async function shoot(page: Page, name: string, fullPage = false): Promise<void> {
+/** Saves a screenshot of the page (or of one element) into the temp folder, and into NDGRAD_SCREENSHOTS when set. */
+async function shoot(page: Page, name: string, element?: string): Promise<void> {
   const file = join(shots, `playground-${name}.png`);
-  await page.screenshot({ path: file, fullPage });
+  if (element === undefined) await page.screenshot({ path: file });
+  else await page.locator(element).screenshot({ path: file });
   const keep = process.env.NDGRAD_SCREENSHOTS;
   if (keep) {
     mkdirSync(join(root, keep), { recursive: true });
@@ -123,7 +124,7 @@ describe("the optimizer playground in chromium", () => {
       expect(Math.abs((await cell(page, `${row} [data-col="f"]`)) - want.f)).toBeLessThan(1e-3 * Math.max(1, Math.abs(want.f)));
     }
     expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
-    await shoot(page, "race");
+    await shoot(page, "race-contract");
     expect(errors).toEqual([]);
     await page.close();
   }, 180_000);
@@ -145,7 +146,7 @@ describe("the optimizer playground in chromium", () => {
     }
     expect(await page.locator("#rule").textContent()).toContain("θ ← θ − α·m̂ / (√v̂ + ε)");
     await page.locator("#show-epsilon").check();
-    await shoot(page, "inspector", true);
+    await shoot(page, "inspector", "#inspector");
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);
@@ -172,27 +173,59 @@ describe("the optimizer playground in chromium", () => {
     // backendInfo() reports the workers that really started, where the core has it.
     const info = await page.locator("#backend").getAttribute("data-backend-info");
     if (info !== null) expect(JSON.parse(info).workersStarted).toBeGreaterThan(0);
-    await shoot(page, "mnist", true);
+    await shoot(page, "mnist", "#mnist-view");
     expect(errors).toEqual([]);
     await page.close();
   }, 360_000);
+
+  it("races the seven optimizers of the notes, exports the paths as on screen, and steps with the keyboard", async () => {
+    const { page, errors } = await open("?surface=rosenbrock&steps=300&speed=600&autoplay=1&inspect=nag");
+    await waitDone(page, 120_000);
+    const names = await page.locator("#race-results tr[data-optimizer]").evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.optimizer));
+    expect(names).toEqual(["sgd", "momentum", "nag", "adagrad", "adadelta", "rmsprop", "adam"]);
+    await shoot(page, "race");
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("#export-json")]);
+    const exported = JSON.parse(readFileSync((await download.path())!, "utf8")) as { steps: number; racers: { optimizer: string; points: { x: number; y: number; f: number }[] }[] };
+    expect(exported.steps).toBe(300);
+    for (const racer of exported.racers) {
+      const last = racer.points[racer.points.length - 1];
+      const shown = await cell(page, `#race-results tr[data-optimizer="${racer.optimizer}"] [data-col="x"]`);
+      expect(Math.abs(shown - last.x)).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(last.x))); // the table shows 7 digits
+    }
+    const [csv] = await Promise.all([page.waitForEvent("download"), page.click("#export-csv")]);
+    const lines = readFileSync((await csv.path())!, "utf8").trim().split("\n");
+    expect(lines[0]).toBe("optimizer,t,x,y,f,gx,gy");
+    expect(lines.length).toBe(1 + exported.racers.reduce((n, r) => n + r.points.length, 0));
+    await page.keyboard.press("ArrowLeft");
+    expect(await page.locator("#step-label").textContent()).toBe("299");
+    expect(page.url()).toContain("step=299");
+    await page.keyboard.press("Shift+ArrowLeft");
+    expect(await page.locator("#step-label").textContent()).toBe("289");
+    await page.keyboard.press(" ");
+    await waitDone(page, 60_000);
+    expect(await page.locator("#step-label").textContent()).toBe("300");
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 180_000);
 
   it("draws the computation graph of an MLP's loss", async () => {
     const { page, errors } = await open("?demo=graph");
     await waitDone(page, 60_000);
     const text = await page.locator("#graph svg").textContent();
     for (const node of ["crossEntropy", "relu", "0.weight", "2.bias", "x"]) expect(text).toContain(node);
-    await shoot(page, "graph", true);
+    await shoot(page, "graph", "#graph-view");
     expect(errors).toEqual([]);
     await page.close();
   }, 90_000);
 
-  it("works on one thread without cross-origin isolation, and says so", async () => {
-    const { page, errors } = await open("?surface=beale&optimizers=adam,rmsprop&steps=40&speed=400&autoplay=1", { path: "/plain/" });
+  it("works on one thread without cross-origin isolation, and says so; differentiates a typed-in f", async () => {
+    // SGD on f = x² + 3y² from (1, 1): x ← (1 − 2η)·x, y ← (1 − 6η)·y.
+    const { page, errors } = await open(`?surface=custom&formula=${encodeURIComponent("x^2 + 3*y^2")}&optimizers=sgd&lr=sgd:0.1&start=1,1&steps=10&speed=400&autoplay=1`, { path: "/plain/" });
     await waitDone(page, 60_000);
     expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(false);
     expect(await page.locator("#backend").textContent()).toMatch(/one thread: this page is not cross-origin isolated/);
-    expect(await page.locator("#race-results tr[data-optimizer]").count()).toBe(2);
+    expect(await cell(page, '#race-results tr[data-optimizer="sgd"] [data-col="x"]')).toBeCloseTo(0.8 ** 10, 6);
+    expect(await cell(page, '#race-results tr[data-optimizer="sgd"] [data-col="y"]')).toBeCloseTo(0.4 ** 10, 6);
     expect(errors).toEqual([]);
     await page.close();
   }, 90_000);

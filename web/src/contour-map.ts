@@ -5,7 +5,7 @@ import type { Race } from "./race.ts";
 import type { Surface } from "./surfaces.ts";
 
 /** Grid points per side of the contour field. */
-const GRID = 240;
+const GRID = 300;
 /** Colour bands per decade of f − min f. */
 const BANDS_PER_DECADE = 3;
 
@@ -48,8 +48,10 @@ export class ContourMap {
     const image = ctx.createImageData(GRID, GRID);
     for (let k = 0; k < values.length; k++) {
       const u = Number.isFinite(values[k]) ? (level(values[k]) - bottom) / Math.max(hi - bottom, 1e-9) : 1;
-      const band = Math.floor(u * (hi - bottom) * BANDS_PER_DECADE);
-      const [r, g, b] = ramp(u, band % 2 === 0 ? 1 : dark ? 0.82 : 0.92, dark);
+      // Flat bands: each is one colour, so their edges are the contour lines.
+      const bands = Math.max(1, Math.ceil((hi - bottom) * BANDS_PER_DECADE));
+      const band = Math.min(Math.floor(u * bands), bands - 1);
+      const [r, g, b] = ramp((band + 0.5) / bands, band % 2 === 0 ? 1 : dark ? 0.85 : 0.94, dark);
       image.data.set([r, g, b, 255], k * 4);
     }
     ctx.putImageData(image, 0, 0);
@@ -70,7 +72,7 @@ export class ContourMap {
     const surface = this.surface!;
     const ctx = this.canvas.getContext("2d")!;
     const { width: W, height: H } = this.canvas;
-    ctx.imageSmoothingEnabled = true;
+    ctx.imageSmoothingEnabled = false;
     ctx.drawImage(this.field, 0, 0, W, H);
     const scale = W / 600;
     if (surface.minimum !== null) {

@@ -25,10 +25,13 @@ export function defaultsOf(name: string): Record<string, unknown> {
   }
 }
 
-/** The options of a racer: its defaults, the page's lr for this kind of race, then the user's overrides. */
-export function optionsFor(name: string, race: "2d" | "mnist", overrides: Record<string, number | [number, number]> = {}): Record<string, unknown> {
+/**
+ * The options of a racer: its defaults, the page's lr for this kind of race (a 2-D surface's own
+ * lr first), then the user's overrides.
+ */
+export function optionsFor(name: string, race: "mnist" | { lr?: Record<string, number> }, overrides: Record<string, number | [number, number]> = {}): Record<string, unknown> {
   const defaults = defaultsOf(name);
-  const lr = (race === "2d" ? LR_2D[name] : undefined) ?? (defaults.lr as number | undefined) ?? LR_MNIST[name] ?? 0.01;
+  const lr = (race === "mnist" ? undefined : race.lr?.[name] ?? LR_2D[name]) ?? (defaults.lr as number | undefined) ?? LR_MNIST[name] ?? 0.01;
   const out: Record<string, unknown> = { ...defaults, lr };
   for (const [key, value] of Object.entries(overrides)) {
     if (!(key in defaults)) continue;

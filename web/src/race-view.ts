@@ -41,7 +41,7 @@ export class RaceView {
     const s = this.state;
     this.surface = makeSurface(s.surface, s);
     const start = s.start ?? this.surface.start;
-    const setups = s.optimizers.map((name) => ({ name, options: optionsFor(name, "2d", s.options[name]) }));
+    const setups = s.optimizers.map((name) => ({ name, options: optionsFor(name, this.surface, s.options[name]) }));
     this.race = new Race(this.surface, setups, start, { sigma: s.noise, seed: s.seed });
     this.map.setSurface(this.surface, this.dark());
     $("#formula").textContent = this.surface.formula;
@@ -98,8 +98,8 @@ export class RaceView {
       const p = racer.points[t];
       const { x: [x0, x1], y: [y0, y1] } = this.surface.domain;
       const reached = racer.stepsToReach(minimum, this.state.tol);
-      const note = racer.divergedAt !== null && racer.divergedAt <= this.step ? `diverged at step ${racer.divergedAt}`
-        : p.x < x0 || p.x > x1 || p.y < y0 || p.y > y1 ? "off the map (arrow on its edge)" : "";
+      const note = racer.divergedAt !== null && racer.divergedAt <= this.step ? `diverged (step ${racer.divergedAt})`
+        : p.x < x0 || p.x > x1 || p.y < y0 || p.y > y1 ? "off the map: ▶ on its edge" : "";
       const tr = document.createElement("tr");
       tr.dataset.optimizer = racer.name;
       tr.innerHTML = `<th><span class="swatch" style="background:${colorOf(racer.name)}"></span>${racer.name}</th>`
@@ -277,7 +277,7 @@ export class RaceView {
       summary.append(box, swatch(name), ` ${name}`);
       item.append(summary);
       if (on) {
-        const options = optionsFor(name, "2d", s.options[name]);
+        const options = optionsFor(name, this.surface, s.options[name]);
         for (const spec of slidersFor(name)) item.append(this.slider(name, spec, options));
       }
       return item;

@@ -30,6 +30,8 @@ export interface Surface {
   domain: { x: [number, number]; y: [number, number] };
   /** Steps a race runs by default. */
   steps: number;
+  /** Learning rates that suit this surface better than the page's usual 2-D ones (by optimizer). */
+  lr?: Record<string, number>;
 }
 
 type SurfaceMaker = (p: SurfaceParams) => Surface;
@@ -52,6 +54,8 @@ const SURFACES: Record<string, SurfaceMaker> = {
     minimum: [1, 1],
     domain: { x: [-2.5, 2.5], y: [-1.5, 4.5] },
     steps: 500,
+    // The first gradient is about 1,600 long: NAG's look-ahead overshoots at 1e-3.
+    lr: { nag: 5e-4 },
   }),
   beale: () => ({
     name: "beale",
