@@ -12,11 +12,11 @@ import { fileURLToPath } from "node:url";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { optim, tensor, type Tensor } from "../src/index.ts";
+import { ISOLATION_HEADERS } from "../web/isolation.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const dist = join(root, "web/dist");
 const CHROMIUM = "/usr/bin/chromium";
-const ISOLATION = { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" };
 const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".wasm": "application/wasm", ".svg": "image/svg+xml" };
 
 const shots = mkdtempSync(join(tmpdir(), "ndgrad-web-"));
@@ -35,7 +35,7 @@ function serve(): Promise<string> {
       res.writeHead(404).end("not found");
       return;
     }
-    res.writeHead(200, { "Content-Type": TYPES[extname(file)] ?? "application/octet-stream", ...(plain ? {} : ISOLATION) });
+    res.writeHead(200, { "Content-Type": TYPES[extname(file)] ?? "application/octet-stream", ...(plain ? {} : ISOLATION_HEADERS) });
     res.end(readFileSync(file));
   });
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
@@ -78,12 +78,12 @@ async function waitDone(page: Page, timeout: number): Promise<void> {
 }
 
 /** Saves a screenshot of the page (or of one element) into the temp folder, and into NDGRAD_SCREENSHOTS when set. */
-async function shoot(page: Page, name: string, element?: string): Promise<void> {
+async function shoot(page: Page, name: string, element?: string, forDocs = true): Promise<void> {
   const file = join(shots, `playground-${name}.png`);
   if (element === undefined) await page.screenshot({ path: file });
   else await page.locator(element).screenshot({ path: file });
   const keep = process.env.NDGRAD_SCREENSHOTS;
-  if (keep) {
+  if (keep && forDocs) {
     mkdirSync(join(root, keep), { recursive: true });
     copyFileSync(file, join(root, keep, `playground-${name}.png`));
   }
@@ -124,7 +124,7 @@ describe("the optimizer playground in chromium", () => {
       expect(Math.abs((await cell(page, `${row} [data-col="f"]`)) - want.f)).toBeLessThan(1e-3 * Math.max(1, Math.abs(want.f)));
     }
     expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
-    await shoot(page, "race-contract");
+    await shoot(page, "race-contract", undefined, false);
     expect(errors).toEqual([]);
     await page.close();
   }, 180_000);
@@ -226,6 +226,10 @@ describe("the optimizer playground in chromium", () => {
     expect(await page.locator("#backend").textContent()).toMatch(/one thread: this page is not cross-origin isolated/);
     expect(await cell(page, '#race-results tr[data-optimizer="sgd"] [data-col="x"]')).toBeCloseTo(0.8 ** 10, 6);
     expect(await cell(page, '#race-results tr[data-optimizer="sgd"] [data-col="y"]')).toBeCloseTo(0.4 ** 10, 6);
+    await page.goto(`${base}/plain/?demo=mnist&optimizers=sgd&steps=5&autoplay=1`);
+    await waitDone(page, 120_000);
+    expect(await page.locator("#backend").textContent()).toMatch(/^training worker: JavaScript kernels on one thread: this page is not cross-origin isolated/);
+    expect(await cell(page, '#mnist-results tr[data-optimizer="sgd"] [data-col="accuracy"]')).toBeGreaterThan(0.3);
     expect(errors).toEqual([]);
     await page.close();
   }, 90_000);
