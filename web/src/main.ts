@@ -12,13 +12,12 @@ import { parseState, type View } from "./url-state.ts";
 const THEME_KEY = "ndgrad-playground-theme";
 
 function isDark(): boolean {
-  const chosen = document.documentElement.dataset.theme;
-  return chosen === "dark" || (chosen !== "light" && matchMedia("(prefers-color-scheme: dark)").matches);
+  return document.documentElement.dataset.theme === "dark";
 }
 
 async function main(): Promise<void> {
   const saved = localStorage.getItem(THEME_KEY);
-  if (saved === "light" || saved === "dark") document.documentElement.dataset.theme = saved;
+  document.documentElement.dataset.theme = saved === "light" || saved === "dark" ? saved : matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
   $("#theme").addEventListener("click", () => {
     const next = isDark() ? "light" : "dark";
     document.documentElement.dataset.theme = next;

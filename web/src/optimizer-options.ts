@@ -12,8 +12,8 @@ export function colorOf(name: string): string {
 
 /** A learning rate that moves on the 2-D surfaces (most defaults are for networks and crawl here). */
 const LR_2D: Record<string, number> = { sgd: 1e-3, momentum: 1e-3, nag: 1e-3, adagrad: 0.5, adadelta: 1, rmsprop: 0.01, adam: 0.05, adamw: 0.05, adamax: 0.05, nadam: 0.05, "adam-no-bias-correction": 0.05 };
-/** Learning rates for the MNIST race where an optimizer has no default (SGD's lr is required): PyTorch's MNIST example. */
-const LR_MNIST: Record<string, number> = { sgd: 0.1, momentum: 0.01, nag: 0.01 };
+/** The MNIST race's lrs where they differ from the optimizer's default, as examples/mnist.ts races (its RACE_OPTIONS; that file is Node-only). */
+const LR_MNIST: Record<string, number> = { sgd: 0.1, momentum: 0.01, nag: 0.01, rmsprop: 0.001 };
 
 /** The options each optimizer was built with by default (lr included when it has one), read from an instance. */
 export function defaultsOf(name: string): Record<string, unknown> {
@@ -31,7 +31,7 @@ export function defaultsOf(name: string): Record<string, unknown> {
  */
 export function optionsFor(name: string, race: "mnist" | { lr?: Record<string, number> }, overrides: Record<string, number | [number, number]> = {}): Record<string, unknown> {
   const defaults = defaultsOf(name);
-  const lr = (race === "mnist" ? undefined : race.lr?.[name] ?? LR_2D[name]) ?? (defaults.lr as number | undefined) ?? LR_MNIST[name] ?? 0.01;
+  const lr = (race === "mnist" ? LR_MNIST[name] : race.lr?.[name] ?? LR_2D[name]) ?? (defaults.lr as number | undefined) ?? 0.01;
   const out: Record<string, unknown> = { ...defaults, lr };
   for (const [key, value] of Object.entries(overrides)) {
     if (!(key in defaults)) continue;
