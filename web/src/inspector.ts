@@ -90,7 +90,9 @@ export class Inspector {
 
   private renderEpsilon(racer: Racer, record: StepRecord | null): void {
     const table = $("#epsilon");
-    const show = ($("#show-epsilon") as HTMLInputElement).checked && record !== null && Array.isArray(record.state.expAvgSq) && Array.isArray(racer.setup.options.betas);
+    const adamLike = record !== null && Array.isArray(record.state.expAvgSq) && Array.isArray(racer.setup.options.betas);
+    $("#epsilon-toggle").hidden = !adamLike;
+    const show = adamLike && ($("#show-epsilon") as HTMLInputElement).checked;
     table.hidden = !show;
     if (!show) return;
     const rows = epsilonPlacements(record, racer.setup.options).map(({ form, who, value }) => {
@@ -115,6 +117,8 @@ export class Inspector {
       });
       return [{ name: `${r.name}: ${term.symbol}`, color: colorOf(r.name), points }];
     });
+    $("#step-sizes").hidden = series.length === 0;
+    if (series.length === 0) return;
     drawLineChart($("#step-size-chart") as HTMLCanvasElement, series, { logY: true, xMax: Number(($("#timeline") as HTMLInputElement).max) });
   }
 }

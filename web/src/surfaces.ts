@@ -45,6 +45,7 @@ const SURFACES: Record<string, SurfaceMaker> = {
     minimum: null,
     domain: { x: [-2, 2], y: [-2, 2] },
     steps: 150,
+    lr: { sgd: 0.01, momentum: 0.01, nag: 0.01 },
   }),
   rosenbrock: () => ({
     name: "rosenbrock",
@@ -85,6 +86,8 @@ const SURFACES: Record<string, SurfaceMaker> = {
       minimum: [0, 0],
       domain: { x: [-5, 5], y: [-5, 5] },
       steps: 200,
+      // Stable for plain gradient descent up to lr 2/κ.
+      lr: { sgd: 1 / kappa, momentum: 0.1 / kappa, nag: 0.1 / kappa, adam: 0.1, adamw: 0.1, nadam: 0.1, adamax: 0.1 },
     };
   },
   rastrigin: () => ({
