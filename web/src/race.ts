@@ -68,6 +68,8 @@ export class Racer {
     const before: [number, number] = [x.item(), y.item()];
     optimizer.zeroGrad();
     this.surface.f(x, y).sum().backward();
+    // A typed-in f may not depend on x or y: that coordinate's gradient is 0, and it still takes its step.
+    for (const p of [x, y]) p.grad ??= tensor([0], { dtype: "float64" });
     const g: [number, number] = [x.grad!.item(), y.grad!.item()];
     if (this.sigma > 0) {
       g[0] += this.sigma * this.noise.normal();
