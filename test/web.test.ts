@@ -173,6 +173,25 @@ describe("the optimizer playground in chromium", () => {
     // backendInfo() reports the workers that really started, where the core has it.
     const info = await page.locator("#backend").getAttribute("data-backend-info");
     if (info !== null) expect(JSON.parse(info).workersStarted).toBeGreaterThan(0);
+    await shoot(page, "mnist-adam", "#mnist-view", false);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 360_000);
+
+  it("races four optimizers on MNIST fairly: the same first loss (same weights, same first batch), each above 80%", async () => {
+    const { page, errors } = await open("?demo=mnist&optimizers=sgd,momentum,rmsprop,adam&steps=200&autoplay=1");
+    await waitDone(page, 300_000);
+    const rows = await page.locator("#mnist-results tr[data-optimizer]").evaluateAll((trs) => trs.map((tr) => ({
+      name: (tr as HTMLElement).dataset.optimizer,
+      first: Number(tr.querySelector('[data-col="first-loss"]')!.textContent),
+      accuracy: Number(tr.querySelector('[data-col="accuracy"]')!.textContent),
+    })));
+    expect(rows.map((r) => r.name)).toEqual(["sgd", "momentum", "rmsprop", "adam"]);
+    for (const r of rows) {
+      expect(r.first, r.name).toBe(rows[0].first);
+      expect(r.accuracy, r.name).toBeGreaterThan(0.8);
+    }
+    expect(rows[0].first).toBeGreaterThan(2); // about ln 10 for an untrained 10-class net
     await shoot(page, "mnist", "#mnist-view");
     expect(errors).toEqual([]);
     await page.close();

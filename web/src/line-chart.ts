@@ -16,6 +16,7 @@ export interface ChartOptions {
 }
 
 export function drawLineChart(canvas: HTMLCanvasElement, series: Series[], options: ChartOptions = {}): void {
+  fitToBox(canvas);
   const ctx = canvas.getContext("2d")!;
   const { width: W, height: H } = canvas;
   const style = getComputedStyle(canvas);
@@ -80,5 +81,15 @@ export function drawLineChart(canvas: HTMLCanvasElement, series: Series[], optio
     ctx.fillStyle = ink;
     ctx.fillText(s.name, lx + 14, pad.top + 13);
     lx += ctx.measureText(s.name).width + 30;
+  }
+}
+
+/** Gives the canvas as many pixels as it is wide on screen (its width/height attributes set the aspect ratio, once). */
+function fitToBox(canvas: HTMLCanvasElement): void {
+  canvas.dataset.aspect ??= String(canvas.height / canvas.width);
+  const width = Math.round(canvas.clientWidth);
+  if (width > 0 && canvas.width !== width) {
+    canvas.width = width;
+    canvas.height = Math.round(width * Number(canvas.dataset.aspect));
   }
 }

@@ -23,6 +23,7 @@ async function main(): Promise<void> {
     document.documentElement.dataset.theme = next;
     localStorage.setItem(THEME_KEY, next);
     raceView?.redrawTheme();
+    mnistView?.draw();
   });
 
   try {
@@ -44,7 +45,9 @@ async function main(): Promise<void> {
       raceView = new RaceView(state, isDark);
       addEventListener("keydown", (e) => raceView!.onKey(e));
     },
-    mnist: () => new MnistView(state),
+    mnist: () => {
+      mnistView = new MnistView(state);
+    },
     graph: () => void showGraph(),
   };
   $(`#${state.view}-view`).hidden = false;
@@ -52,6 +55,7 @@ async function main(): Promise<void> {
 }
 
 let raceView: RaceView | undefined;
+let mnistView: MnistView | undefined;
 
 main().catch((e) => {
   showError(e);

@@ -16,7 +16,7 @@ export type FromWorker =
   | { type: "accuracy"; name: string; step: number; accuracy: number }
   | { type: "paused"; step: number }
   | { type: "resumed" }
-  | { type: "result"; name: string; lr: number; steps: number; loss: number; accuracy: number; seconds: number; samplesPerSec: number }
+  | { type: "result"; name: string; lr: number; steps: number; firstLoss: number; loss: number; accuracy: number; seconds: number; samplesPerSec: number }
   | { type: "done"; backendInfo: Record<string, unknown> | null }
   | { type: "error"; message: string };
 

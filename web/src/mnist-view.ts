@@ -50,7 +50,15 @@ export class MnistView {
       const swatch = document.createElement("span");
       swatch.className = "swatch";
       swatch.style.background = colorOf(name);
-      label.append(box, swatch, ` ${name}`);
+      const lr = document.createElement("input");
+      lr.type = "number";
+      lr.className = "lr";
+      lr.step = "any";
+      lr.min = "0";
+      lr.title = `${name}'s learning rate`;
+      lr.dataset.optimizer = name;
+      lr.value = String(optionsFor(name, "mnist", this.state.options[name]).lr);
+      label.append(box, swatch, ` ${name} `, lr);
       return label;
     });
     $("#mnist-optimizers").replaceChildren(...boxes);
@@ -69,10 +77,16 @@ export class MnistView {
     this.steps = steps;
     this.state.optimizers = names;
     this.state.steps = steps;
-    history.replaceState(null, "", `?${formatState(this.state)}`);
     this.loss.clear();
     this.accuracy.clear();
     $("#mnist-results tbody").replaceChildren();
+    for (const name of names) {
+      const input = document.querySelector<HTMLInputElement>(`#mnist-optimizers input.lr[data-optimizer="${name}"]`)!;
+      const lr = Number(input.value);
+      if (!(lr > 0) || !Number.isFinite(lr)) return this.showError(`${name}'s lr must be a positive number, got "${input.value}"`);
+      if (lr !== optionsFor(name, "mnist").lr) this.state.options[name] = { ...this.state.options[name], lr };
+    }
+    history.replaceState(null, "", `?${formatState(this.state)}`);
     const racers = names.map((name) => ({ name, options: optionsFor(name, "mnist", this.state.options[name]) }));
     this.post({ type: "start", racers, steps, batch: this.state.batch, hidden: this.state.hidden, seed: this.state.seed });
     this.running = true;
@@ -132,7 +146,7 @@ export class MnistView {
       case "result": {
         const tr = document.createElement("tr");
         tr.dataset.optimizer = m.name;
-        const cells: [string, string][] = [["lr", formatNumber(m.lr, 4)], ["steps", String(m.steps)], ["loss", formatNumber(m.loss, 4)], ["accuracy", formatNumber(m.accuracy, 4)], ["seconds", m.seconds.toFixed(1)], ["samples-per-second", String(Math.round(m.samplesPerSec))]];
+        const cells: [string, string][] = [["lr", formatNumber(m.lr, 4)], ["steps", String(m.steps)], ["first-loss", formatNumber(m.firstLoss, 6)], ["loss", formatNumber(m.loss, 4)], ["accuracy", formatNumber(m.accuracy, 4)], ["seconds", m.seconds.toFixed(1)], ["samples-per-second", String(Math.round(m.samplesPerSec))]];
         tr.innerHTML = `<th><span class="swatch" style="background:${colorOf(m.name)}"></span>${m.name}</th>${cells.map(([k, v]) => `<td data-col="${k}">${v}</td>`).join("")}`;
         $("#mnist-results tbody").append(tr);
         break;
@@ -161,10 +175,12 @@ export class MnistView {
     });
   }
 
-  private draw(): void {
+  draw(): void {
     const series = (data: Map<string, [number, number][]>): Series[] => [...data].map(([name, points]) => ({ name, color: colorOf(name), points }));
     drawLineChart($("#mnist-loss") as HTMLCanvasElement, series(this.loss), { logY: true, xMax: this.steps });
-    drawLineChart($("#mnist-accuracy") as HTMLCanvasElement, series(this.accuracy), { xMax: this.steps, yMin: 0, yMax: 1, yFormat: (v) => `${Math.round(v * 100)}%` });
+    const lowest = Math.min(...[...this.accuracy.values()].flat().map(([, a]) => a));
+    const yMin = Number.isFinite(lowest) ? Math.floor(lowest * 10) / 10 : 0;
+    drawLineChart($("#mnist-accuracy") as HTMLCanvasElement, series(this.accuracy), { xMax: this.steps, yMin, yMax: 1, yFormat: (v) => `${+(v * 100).toFixed(1)}%` });
   }
 
   private showError(message: string): void {

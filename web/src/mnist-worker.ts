@@ -59,7 +59,7 @@ async function race(message: Extract<ToWorker, { type: "start" }>, train: Tensor
     model.loadStateDict(initial);
     const optimizer = optim.create(spec.name, model.parameters(), spec.options);
     const loader = new DataLoader(train, { batchSize: message.batch, shuffle: true, seed: message.seed });
-    return { spec, model, optimizer, loader, batches: loader[Symbol.iterator](), loss: NaN, seconds: 0, diverged: false };
+    return { spec, model, optimizer, loader, batches: loader[Symbol.iterator](), firstLoss: NaN, loss: NaN, seconds: 0, diverged: false };
   });
   for (let step = 1; step <= message.steps; step++) {
     for (const r of racers) {
@@ -76,6 +76,7 @@ async function race(message: Extract<ToWorker, { type: "start" }>, train: Tensor
       loss.backward();
       r.optimizer.step();
       r.loss = loss.item();
+      if (step === 1) r.firstLoss = r.loss;
       r.seconds += (performance.now() - started) / 1000;
       r.diverged = !Number.isFinite(r.loss);
       post({ type: "loss", name: r.spec.name, step, loss: r.loss });
@@ -90,7 +91,7 @@ async function race(message: Extract<ToWorker, { type: "start" }>, train: Tensor
   }
   for (const r of racers) {
     post({
-      type: "result", name: r.spec.name, lr: r.optimizer.paramGroups[0].lr, steps: message.steps, loss: r.loss,
+      type: "result", name: r.spec.name, lr: r.optimizer.paramGroups[0].lr, steps: message.steps, firstLoss: r.firstLoss, loss: r.loss,
       accuracy: r.diverged ? NaN : accuracy(r.model, test, test.length), seconds: r.seconds, samplesPerSec: (message.steps * message.batch) / Math.max(r.seconds, 1e-9),
     });
   }
