@@ -151,10 +151,10 @@ export class RaceView {
     requestAnimationFrame((t) => this.frame(t));
   }
 
-  /** Space plays or pauses; arrows step (shift: ten steps). */
+  /** Space plays or pauses; arrows step (shift: ten steps). Keys typed into a control stay with it (a focused button's space is its click). */
   onKey(event: KeyboardEvent): void {
-    if (event.target instanceof HTMLInputElement && event.target.type !== "range" && event.target.type !== "checkbox") return;
-    if (event.target instanceof HTMLSelectElement) return;
+    const control = event.target instanceof Element ? event.target.closest("input, select, textarea, summary, button") : null;
+    if (control !== null && (control.tagName !== "BUTTON" || event.key === " ")) return;
     if (event.key === " ") {
       event.preventDefault();
       if (this.playing) this.pause();
@@ -197,6 +197,15 @@ export class RaceView {
     seed.addEventListener("change", () => {
       s.seed = Math.trunc(Number(seed.value)) || 0;
       this.changed();
+    });
+    const tol = $("#tol") as HTMLInputElement;
+    tol.value = String(s.tol);
+    tol.addEventListener("change", () => {
+      const v = Number(tol.value);
+      if (!(v > 0) || !Number.isFinite(v)) return showError(`tolerance must be a positive number, got "${tol.value}"`);
+      s.tol = v;
+      this.redraw();
+      this.saveUrl();
     });
     $("#play").addEventListener("click", () => (this.playing ? this.pause() : this.play()));
     $("#step-forward").addEventListener("click", () => {
