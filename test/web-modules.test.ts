@@ -17,7 +17,7 @@ describe("the playground's URL", () => {
   });
 
   it("writes a state that reads back the same", () => {
-    const s = { ...DEFAULT_STATE, surface: "quadratic", kappa: 25, angle: 30, optimizers: ["nag", "adam"], options: { nag: { lr: 0.01, momentum: 0.5 }, adam: { betas: [0.8, 0.99] as [number, number], eps: 1e-6 } }, start: [1.5, -2] as [number, number], steps: 120, step: 40, noise: 0.5, seed: 7, inspect: "adam" };
+    const s = { ...DEFAULT_STATE, surface: "quadratic", kappa: 25, angle: 30, optimizers: ["nag", "adam"], options: { nag: { lr: 0.01, momentum: 0.5 }, adam: { betas: [0.8, 0.99] as [number, number], eps: 1e-6 } }, start: [1.5, -2] as [number, number], steps: 120, step: 40, noise: 0.5, seed: 7, inspect: "adam", threads: 2 };
     const query = formatState(s);
     expect(query).toContain("lr=nag:0.01");
     expect(query).toContain("opt=nag.momentum:0.5,adam.beta1:0.8,adam.beta2:0.99,adam.eps:0.000001");

@@ -152,7 +152,8 @@ describe("the optimizer playground in chromium", () => {
   }, 120_000);
 
   it("trains the MNIST race in a worker on more than one thread, pauses at once, and reaches 85% after 200 Adam steps", async () => {
-    const { page, errors } = await open("?demo=mnist&optimizers=adam&steps=200&autoplay=1");
+    // threads=2: more than one thread even where the machine reports one core.
+    const { page, errors } = await open("?demo=mnist&optimizers=adam&steps=200&autoplay=1&threads=2");
     const kernelWorkers = () => page.workers().filter((w) => /worker-browser/.test(w.url())).length;
     await page.waitForFunction(() => /step (\d+)/.test(document.querySelector("#mnist-status")?.textContent ?? "") && Number(/step (\d+)/.exec(document.querySelector("#mnist-status")!.textContent!)![1]) >= 20, null, { timeout: 120_000 });
     await page.click("#mnist-pause");

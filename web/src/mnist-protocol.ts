@@ -6,18 +6,25 @@ export interface RacerSpec {
 }
 
 export type ToWorker =
-  | { type: "start"; racers: RacerSpec[]; steps: number; batch: number; hidden: number; seed: number }
+  | { type: "start"; racers: RacerSpec[]; steps: number; batch: number; hidden: number; seed: number; threads: number | null }
   | { type: "pause" }
   | { type: "resume" };
 
+/** What the worker's ndgrad runs on: the backend, its thread count, and whether the page may share memory. */
+export interface BackendLine {
+  backend: string;
+  threads: number;
+  isolated: boolean;
+}
+
 export type FromWorker =
-  | { type: "ready"; backend: string; threads: number; isolated: boolean; trainSize: number; testSize: number }
+  | { type: "ready"; backend: BackendLine; trainSize: number; testSize: number }
   | { type: "loss"; name: string; step: number; loss: number }
   | { type: "accuracy"; name: string; step: number; accuracy: number }
   | { type: "paused"; step: number }
   | { type: "resumed" }
   | { type: "result"; name: string; lr: number; steps: number; firstLoss: number; loss: number; accuracy: number; seconds: number; samplesPerSec: number }
-  | { type: "done"; backendInfo: Record<string, unknown> | null }
+  | { type: "done"; backend: BackendLine; backendInfo: Record<string, unknown> | null }
   | { type: "error"; message: string };
 
 /** Digits of the test set scored every ACCURACY_EVERY steps for the live chart (the final score uses all). */

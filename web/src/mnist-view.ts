@@ -4,7 +4,7 @@ import { optim } from "../../src/browser.ts";
 import { $, formatNumber, setPageState, showError } from "./dom.ts";
 import { drawLineChart, type Series } from "./line-chart.ts";
 import { describeBackend } from "./backend-line.ts";
-import type { FromWorker, ToWorker } from "./mnist-protocol.ts";
+import type { BackendLine, FromWorker, ToWorker } from "./mnist-protocol.ts";
 import { colorOf, optionsFor } from "./optimizer-options.ts";
 import { formatState, LECTURE_OPTIMIZERS, type PageState } from "./url-state.ts";
 import { NO_BIAS_CORRECTION } from "./adam-no-bias-correction.ts";
@@ -88,7 +88,7 @@ export class MnistView {
     }
     history.replaceState(null, "", `?${formatState(this.state)}`);
     const racers = names.map((name) => ({ name, options: optionsFor(name, "mnist", this.state.options[name]) }));
-    this.post({ type: "start", racers, steps, batch: this.state.batch, hidden: this.state.hidden, seed: this.state.seed });
+    this.post({ type: "start", racers, steps, batch: this.state.batch, hidden: this.state.hidden, seed: this.state.seed, threads: this.state.threads });
     this.running = true;
     this.paused = false;
     ($("#mnist-pause") as HTMLButtonElement).disabled = false;
@@ -114,10 +114,7 @@ export class MnistView {
       case "ready": {
         this.ready = true;
         $("#mnist-train-size").textContent = m.trainSize.toLocaleString("en");
-        const line = $("#backend");
-        line.textContent = describeBackend("training worker", m.backend, m.threads, m.isolated);
-        line.dataset.workerThreads = String(m.threads);
-        line.dataset.workerBackend = m.backend;
+        showBackend(m.backend);
         setStatus("idle", "ready");
         setPageState("ready");
         if (this.state.autoplay) this.start();
@@ -153,6 +150,7 @@ export class MnistView {
       }
       case "done":
         this.running = false;
+        showBackend(m.backend);
         if (m.backendInfo !== null) $("#backend").dataset.backendInfo = JSON.stringify(m.backendInfo);
         ($("#mnist-pause") as HTMLButtonElement).disabled = true;
         ($("#mnist-start") as HTMLButtonElement).disabled = false;
@@ -187,6 +185,14 @@ export class MnistView {
     showError(message);
     setStatus("error", message);
   }
+}
+
+/** The header's line, from the worker's ndgrad (the page's own ndgrad does not train). */
+function showBackend({ backend, threads, isolated }: BackendLine): void {
+  const line = $("#backend");
+  line.textContent = describeBackend("training worker", backend, threads, isolated);
+  line.dataset.workerThreads = String(threads);
+  line.dataset.workerBackend = backend;
 }
 
 function setStatus(state: string, text: string): void {

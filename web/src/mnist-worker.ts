@@ -1,8 +1,8 @@
 // The MNIST race in a Web Worker: ndgrad on its wasm kernels (worker threads when the page is isolated), one step per task so pause is handled at once.
 
-import { DataLoader, TensorDataset, data, getBackend, getNumThreads, loadWasmKernels, manualSeed, nn, noGrad, optim, type Tensor } from "../../src/browser.ts";
+import { DataLoader, TensorDataset, data, getBackend, getNumThreads, loadWasmKernels, manualSeed, nn, noGrad, optim, setNumThreads, type Tensor } from "../../src/browser.ts";
 import { backendInfo } from "./backend-info.ts";
-import { ACCURACY_EVERY, PIXELS, QUICK_TEST_SIZE, type FromWorker, type RacerSpec, type ToWorker } from "./mnist-protocol.ts";
+import { ACCURACY_EVERY, PIXELS, QUICK_TEST_SIZE, type BackendLine, type FromWorker, type RacerSpec, type ToWorker } from "./mnist-protocol.ts";
 
 const post = (message: FromWorker) => self.postMessage(message);
 
@@ -49,7 +49,10 @@ function accuracy(model: nn.Module, set: TensorDataset, limit: number): number {
   return correct / seen;
 }
 
+const backendLine = (): BackendLine => ({ backend: getBackend(), threads: getNumThreads(), isolated: globalThis.crossOriginIsolated === true });
+
 async function race(message: Extract<ToWorker, { type: "start" }>, train: TensorDataset, test: TensorDataset): Promise<void> {
+  if (message.threads !== null) setNumThreads(message.threads);
   const build = () => new nn.Sequential(new nn.Linear(PIXELS, message.hidden), new nn.ReLU(), new nn.Linear(message.hidden, 10));
   manualSeed(message.seed);
   const initial = build().stateDict();
@@ -95,7 +98,7 @@ async function race(message: Extract<ToWorker, { type: "start" }>, train: Tensor
       accuracy: r.diverged ? NaN : accuracy(r.model, test, test.length), seconds: r.seconds, samplesPerSec: (message.steps * message.batch) / Math.max(r.seconds, 1e-9),
     });
   }
-  post({ type: "done", backendInfo: backendInfo() });
+  post({ type: "done", backend: backendLine(), backendInfo: backendInfo() });
 }
 
 async function start(): Promise<void> {
@@ -104,7 +107,7 @@ async function start(): Promise<void> {
   const { mean, std } = data.featureMeanStd(train);
   data.standardize(train, mean, std);
   data.standardize(test, mean, std);
-  post({ type: "ready", backend: getBackend(), threads: getNumThreads(), isolated: globalThis.crossOriginIsolated === true, trainSize: train.length, testSize: test.length });
+  post({ type: "ready", backend: backendLine(), trainSize: train.length, testSize: test.length });
   let running = false;
   self.addEventListener("message", (event: MessageEvent<ToWorker>) => {
     const m = event.data;

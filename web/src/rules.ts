@@ -144,7 +144,7 @@ const RULES: Record<string, Rule> = {
 
 /** Adam with the bias correction left out: the page's own optimizer (adam-no-bias-correction.ts). */
 RULES["adam-no-bias-correction"] = {
-  citation: "Adam's Algorithm 1 without m̂ and v̂: m₀ = v₀ = 0 pull the first steps towards 0",
+  citation: "Adam's Algorithm 1 without m̂ and v̂: m₀ = v₀ = 0 bias both towards 0, so m/√v starts (1 − β1)/√(1 − β2) times m̂/√v̂ (3.2× with the defaults)",
   lines: ["g ← ∇θ f(θ)", "m ← β1·m + (1 − β1)·g", "v ← β2·v + (1 − β2)·g²", "θ ← θ − α·m / (√v + ε)"],
   symbols: ADAM_SYMBOLS,
   derived: [],

@@ -26,9 +26,10 @@ export interface PageState {
   speed: number;
   inspect: string | null;
   autoplay: boolean;
-  /** MNIST: batch size and hidden width. */
+  /** MNIST: batch size, hidden width, and worker threads (null: ndgrad's default, one per core when isolated). */
   batch: number;
   hidden: number;
+  threads: number | null;
 }
 
 /** The seven optimizers of the lecture notes, selected when the URL names none. */
@@ -51,6 +52,7 @@ export const DEFAULT_STATE: PageState = {
   autoplay: false,
   batch: 128,
   hidden: 256,
+  threads: null,
 };
 
 /** Option names in the URL: betas are split into beta1 and beta2. */
@@ -127,6 +129,7 @@ export function parseState(search: string, known: string[]): PageState {
     autoplay: params.get("autoplay") === "1",
     batch: numberParam(params, "batch", d.batch, positiveInt, "must be a positive integer"),
     hidden: numberParam(params, "hidden", d.hidden, positiveInt, "must be a positive integer"),
+    threads: params.has("threads") ? numberParam(params, "threads", 1, positiveInt, "must be a positive integer (ndgrad's setNumThreads checks the upper bound)") : null,
   };
 }
 
@@ -157,5 +160,6 @@ export function formatState(s: PageState): string {
   if (s.steps !== null) params.set("steps", String(s.steps));
   for (const key of ["step", "noise", "seed", "tol", "speed", "batch", "hidden"] as const) if (s[key] !== d[key]) params.set(key, String(s[key]));
   if (s.inspect !== null) params.set("inspect", s.inspect);
+  if (s.threads !== null) params.set("threads", String(s.threads));
   return params.toString().replace(/%2C/g, ",").replace(/%3A/g, ":");
 }
