@@ -146,7 +146,7 @@ describe("the optimizer playground in chromium", () => {
     }
     expect(await page.locator("#rule").textContent()).toContain("θ ← θ − α·m̂ / (√v̂ + ε)");
     await page.locator("#show-epsilon").check();
-    await shoot(page, "inspector", "#inspector");
+    await shoot(page, "inspector-adam", "#inspector");
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);
@@ -228,6 +228,29 @@ describe("the optimizer playground in chromium", () => {
     expect(errors).toEqual([]);
     await page.close();
   }, 180_000);
+
+  it("puts Adagrad next to RMSprop: Adagrad's step size only shrinks, RMSprop's recovers", async () => {
+    const { page, errors } = await open("?surface=quadratic&kappa=20&angle=30");
+    await page.click("#preset-adagrad-rmsprop");
+    expect(await page.locator("#race-results tr[data-optimizer]").evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.optimizer))).toEqual(["adagrad", "rmsprop"]);
+    await page.click("#play");
+    await waitDone(page, 60_000);
+    const rate = async (name: string, step: number) => {
+      await page.selectOption("#inspect", name);
+      await page.locator("#timeline").fill(String(step));
+      return Number(await page.locator('#terms td[data-term="rate"][data-coord="x"]').getAttribute("data-value"));
+    };
+    const steps = [10, 50, 100, 200, 300];
+    const adagrad = [];
+    const rmsprop = [];
+    for (const t of steps) adagrad.push(await rate("adagrad", t));
+    for (const t of steps) rmsprop.push(await rate("rmsprop", t));
+    for (let k = 1; k < steps.length; k++) expect(adagrad[k], `Adagrad at step ${steps[k]}`).toBeLessThanOrEqual(adagrad[k - 1]);
+    expect(rmsprop[4]).toBeGreaterThan(2 * Math.min(...rmsprop));
+    await shoot(page, "adagrad-rmsprop", "#inspector");
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
 
   it("draws the computation graph of an MLP's loss", async () => {
     const { page, errors } = await open("?demo=graph");

@@ -78,7 +78,8 @@ export class Inspector {
       row("theta", "θ", "the point after the step", [p.x, p.y]);
       row("g", "g", "∇f at the point before (+ noise)", record.g);
       for (const [key, value] of Object.entries(record.state)) row(key, rule.symbols[key] ?? key, `state.${key}`, value);
-      for (const term of rule.derived) row(term.key, term.symbol, term.from, term.value(record, options));
+      const terms = rule.effectiveStep === undefined || rule.derived.includes(rule.effectiveStep) ? rule.derived : [...rule.derived, rule.effectiveStep];
+      for (const term of terms) row(term.key, term.symbol, term.from, term.value(record, options));
       row("delta", "Δθ", "θ after − θ before", record.delta);
       const ahead = this.lookAhead();
       if (ahead !== null) row("lookahead", "θ − η·μ·b", "look-ahead (ring on the map)", ahead);
