@@ -171,9 +171,10 @@ describe("the optimizer playground in chromium", () => {
     expect(Number(await page.locator("#backend").getAttribute("data-worker-threads"))).toBeGreaterThan(1);
     expect(await page.locator("#backend").getAttribute("data-worker-backend")).toBe("wasm");
     expect(kernelWorkers()).toBeGreaterThanOrEqual(1);
-    // backendInfo() reports the workers that really started, where the core has it.
-    const info = await page.locator("#backend").getAttribute("data-backend-info");
-    if (info !== null) expect(JSON.parse(info).workersStarted).toBeGreaterThan(0);
+    // The worker's backendInfo(): wasm, and the workers that really started once the core reports them.
+    const info = JSON.parse((await page.locator("#backend").getAttribute("data-backend-info"))!) as { backend: string; workersStarted?: number };
+    expect(info.backend).toBe("wasm");
+    if (info.workersStarted !== undefined) expect(info.workersStarted).toBeGreaterThan(0);
     await shoot(page, "mnist-adam", "#mnist-view", false);
     expect(errors).toEqual([]);
     await page.close();

@@ -24,7 +24,7 @@ export type FromWorker =
   | { type: "paused"; step: number }
   | { type: "resumed" }
   | { type: "result"; name: string; lr: number; steps: number; firstLoss: number; loss: number; accuracy: number; seconds: number; samplesPerSec: number }
-  | { type: "done"; backend: BackendLine; backendInfo: Record<string, unknown> | null }
+  | { type: "done"; backend: BackendLine; backendInfo: Record<string, unknown> }
   | { type: "error"; message: string };
 
 /** Digits of the test set scored every ACCURACY_EVERY steps for the live chart (the final score uses all). */

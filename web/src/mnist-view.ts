@@ -151,7 +151,7 @@ export class MnistView {
       case "done":
         this.running = false;
         showBackend(m.backend);
-        if (m.backendInfo !== null) $("#backend").dataset.backendInfo = JSON.stringify(m.backendInfo);
+        $("#backend").dataset.backendInfo = JSON.stringify(m.backendInfo);
         ($("#mnist-pause") as HTMLButtonElement).disabled = true;
         ($("#mnist-start") as HTMLButtonElement).disabled = false;
         setStatus("done", "done: test accuracy on all 10,000 test digits in the table");

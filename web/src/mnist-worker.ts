@@ -1,7 +1,6 @@
 // The MNIST race in a Web Worker: ndgrad on its wasm kernels (worker threads when the page is isolated), one step per task so pause is handled at once.
 
-import { DataLoader, TensorDataset, data, getBackend, getNumThreads, loadWasmKernels, manualSeed, nn, noGrad, optim, setNumThreads, type Tensor } from "../../src/browser.ts";
-import { backendInfo } from "./backend-info.ts";
+import { DataLoader, TensorDataset, backendInfo, data, getBackend, getNumThreads, loadWasmKernels, manualSeed, nn, noGrad, optim, setNumThreads, type Tensor } from "../../src/browser.ts";
 import { ACCURACY_EVERY, PIXELS, QUICK_TEST_SIZE, type BackendLine, type FromWorker, type RacerSpec, type ToWorker } from "./mnist-protocol.ts";
 
 const post = (message: FromWorker) => self.postMessage(message);
@@ -98,7 +97,7 @@ async function race(message: Extract<ToWorker, { type: "start" }>, train: Tensor
       accuracy: r.diverged ? NaN : accuracy(r.model, test, test.length), seconds: r.seconds, samplesPerSec: (message.steps * message.batch) / Math.max(r.seconds, 1e-9),
     });
   }
-  post({ type: "done", backend: backendLine(), backendInfo: backendInfo() });
+  post({ type: "done", backend: backendLine(), backendInfo: { ...backendInfo() } });
 }
 
 async function start(): Promise<void> {
