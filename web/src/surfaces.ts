@@ -2,7 +2,7 @@
 
 import type { Tensor } from "../../src/browser.ts";
 import { parseFormula } from "./formula.ts";
-import { cos } from "./ops.ts";
+import { beale, rastrigin, rosenbrock, saddle, type TestFunction } from "../../examples/optimizers-2d/functions.ts";
 
 export interface SurfaceParams {
   /** Condition number κ of the quadratic. */
@@ -36,21 +36,20 @@ export interface Surface {
 
 type SurfaceMaker = (p: SurfaceParams) => Surface;
 
+/** A test function of examples/optimizers-2d (its formula and f, written once there) with the page's start, window, steps and lrs. */
+function fromExample(fn: TestFunction, page: Omit<Surface, "name" | "formula" | "f">): Surface {
+  return { name: fn.name, formula: fn.formula, f: fn.f, ...page };
+}
+
 const SURFACES: Record<string, SurfaceMaker> = {
-  saddle: () => ({
-    name: "saddle",
-    formula: "x² − y²",
-    f: (x, y) => x.pow(2).sub(y.pow(2)),
+  saddle: () => fromExample(saddle, {
     start: [1.5, 1e-3],
     minimum: null,
     domain: { x: [-2, 2], y: [-2, 2] },
     steps: 150,
     lr: { sgd: 0.01, momentum: 0.01, nag: 0.01 },
   }),
-  rosenbrock: () => ({
-    name: "rosenbrock",
-    formula: "(1 − x)² + 100·(y − x²)²",
-    f: (x, y) => x.neg().add(1).pow(2).add(y.sub(x.pow(2)).pow(2).mul(100)),
+  rosenbrock: () => fromExample(rosenbrock, {
     start: [-2, 2],
     minimum: [1, 1],
     domain: { x: [-2.5, 2.5], y: [-1.5, 4.5] },
@@ -59,13 +58,7 @@ const SURFACES: Record<string, SurfaceMaker> = {
     // methods' lrs are the best of a few on a 500-step run (none reaches (1, 1) in 500 steps).
     lr: { nag: 5e-4, adagrad: 1, rmsprop: 0.05, adam: 0.2, adamw: 0.2, nadam: 0.2, adamax: 0.5 },
   }),
-  beale: () => ({
-    name: "beale",
-    formula: "(1.5 − x + xy)² + (2.25 − x + xy²)² + (2.625 − x + xy³)²",
-    f: (x, y) => {
-      const term = (c: number, yk: Tensor) => x.neg().add(c).add(x.mul(yk)).pow(2);
-      return term(1.5, y).add(term(2.25, y.pow(2))).add(term(2.625, y.pow(3)));
-    },
+  beale: () => fromExample(beale, {
     start: [1, 1.5],
     minimum: [3, 0.5],
     domain: { x: [-1, 4.5], y: [-1.5, 2.5] },
@@ -92,10 +85,7 @@ const SURFACES: Record<string, SurfaceMaker> = {
       lr: { sgd: 1 / kappa, momentum: 0.1 / kappa, nag: 0.1 / kappa, adam: 0.1, adamw: 0.1, nadam: 0.1, adamax: 0.1 },
     };
   },
-  rastrigin: () => ({
-    name: "rastrigin",
-    formula: "20 + x² − 10·cos(2πx) + y² − 10·cos(2πy)",
-    f: (x, y) => x.pow(2).sub(cos(x.mul(2 * Math.PI)).mul(10)).add(y.pow(2)).sub(cos(y.mul(2 * Math.PI)).mul(10)).add(20),
+  rastrigin: () => fromExample(rastrigin, {
     start: [-4.2, 3.7],
     minimum: [0, 0],
     domain: { x: [-5.12, 5.12], y: [-5.12, 5.12] },
