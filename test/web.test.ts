@@ -11,7 +11,7 @@ import { extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { optim, tensor, type Tensor } from "../src/index.ts";
+import { optim, tensor, type backendInfo, type Tensor } from "../src/index.ts";
 import { ISOLATION_HEADERS } from "../web/isolation.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -171,10 +171,11 @@ describe("the optimizer playground in chromium", () => {
     expect(Number(await page.locator("#backend").getAttribute("data-worker-threads"))).toBeGreaterThan(1);
     expect(await page.locator("#backend").getAttribute("data-worker-backend")).toBe("wasm");
     expect(kernelWorkers()).toBeGreaterThanOrEqual(1);
-    // The worker's backendInfo(): wasm, and the workers that really started once the core reports them.
-    const info = JSON.parse((await page.locator("#backend").getAttribute("data-backend-info"))!) as { backend: string; workersStarted?: number };
-    expect(info.backend).toBe("wasm");
-    if (info.workersStarted !== undefined) expect(info.workersStarted).toBeGreaterThan(0);
+    // The worker's backendInfo(), the truth rather than the request: wasm, workers that started, threads that run.
+    const info = JSON.parse((await page.locator("#backend").getAttribute("data-backend-info"))!) as ReturnType<typeof backendInfo>;
+    expect(info).toMatchObject({ backend: "wasm", simd: true, crossOriginIsolated: true, workerFailure: null });
+    expect(info.workersStarted).toBeGreaterThan(0);
+    expect(info.threads).toBeGreaterThan(1);
     await shoot(page, "mnist-adam", "#mnist-view", false);
     expect(errors).toEqual([]);
     await page.close();
