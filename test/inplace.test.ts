@@ -32,6 +32,13 @@ describe("version counter", () => {
     expect(model.bias!.version).toBe(bias + 1);
   });
 
+  it("counts batch norm's running statistics, updated in place by each training forward", () => {
+    const bn = new nn.BatchNorm1d(2);
+    bn.forward(randn([4, 2]));
+    bn.forward(randn([4, 2]));
+    expect([bn.running_mean!.version, bn.running_var!.version]).toEqual([2, 2]);
+  });
+
   it("is shared by views of the same storage (detach, reshape, transpose, T, stateDict), not by copies", () => {
     const w = leaf([1, 2, 3, 4]);
     const views = [w.detach(), w.reshape(2, 2), w.reshape(2, 2).transpose(0, 1), w.reshape(2, 2).T];

@@ -37,6 +37,20 @@ const samples: Record<string, Sample> = {
     const b = t([[1, 0, 2], [0, 1, 3]], { requiresGrad: true });
     return { leaves: [a, b], out: ops.matmul(a as never, b as never) as TensorLike, grad: t([1, 1, 1]), forward: [1, 2, 8], inputGrads: [[3, 4], [[1, 1, 1], [2, 2, 2]]] };
   },
+  "conv.ts": (ops, t) => {
+    const x = t([[[[1, 2], [3, 4]]]], { requiresGrad: true });
+    const w = t([[[[2]]]], { requiresGrad: true });
+    return { leaves: [x, w], out: ops.conv2d(x as never, w as never) as TensorLike, grad: t([[[[1, 1], [1, 1]]]]), forward: [[[[2, 4], [6, 8]]]], inputGrads: [[[[[2, 2], [2, 2]]]], [[[[10]]]]] };
+  },
+  "pool.ts": (ops, t) => {
+    const x = t([[[[1, 4], [3, 2]]]], { requiresGrad: true });
+    return { leaves: [x], out: ops.maxPool2d(x as never, 2 as never) as TensorLike, grad: t([[[[5]]]]), forward: [[[[4]]]], inputGrads: [[[[[0, 5], [0, 0]]]]] };
+  },
+  "norm.ts": (ops, t) => {
+    const x = t([[3], [5]], { requiresGrad: true });
+    const out = ops.batchNorm(x as never, t([1]) as never, t([4]) as never, null as never, null as never, { training: false, eps: 0 } as never) as TensorLike;
+    return { leaves: [x], out, grad: t([[1], [1]]), forward: [[1], [2]], inputGrads: [[[0.5], [0.5]]] };
+  },
   "views.ts": (ops, t) => {
     const x = t([[1, 2, 3], [4, 5, 6]], { requiresGrad: true });
     return { leaves: [x], out: ops.flatten(ops.transpose(x as never, 0 as never, 1 as never) as never) as TensorLike, grad: t([1, 2, 3, 4, 5, 6]), forward: [1, 4, 2, 5, 3, 6], inputGrads: [[[1, 3, 5], [2, 4, 6]]] };
