@@ -1,15 +1,19 @@
 // The optimizer registry: optim.create("adam", params, options) by name, optim.register for your own, optim.available.
 
+import { ASGD, type ASGDOptions } from "./asgd.ts";
 import { Adadelta, type AdadeltaOptions } from "./adadelta.ts";
 import { Adagrad, type AdagradOptions } from "./adagrad.ts";
 import { Adam, type AdamOptions } from "./adam.ts";
 import { Adamax, type AdamaxOptions } from "./adamax.ts";
 import { AdamW } from "./adamw.ts";
+import { Lion, type LionOptions } from "./lion.ts";
 import { Momentum } from "./momentum.ts";
 import { NAdam, type NAdamOptions } from "./nadam.ts";
 import { NAG } from "./nag.ts";
 import type { BaseOptions, Optimizer, ParamsInput } from "./optimizer.ts";
+import { RAdam, type RAdamOptions } from "./radam.ts";
 import { RMSprop, type RMSpropOptions } from "./rmsprop.ts";
+import { Rprop, type RpropOptions } from "./rprop.ts";
 import { SGD, type SGDOptions } from "./sgd.ts";
 import { describe } from "./validate.ts";
 
@@ -29,6 +33,10 @@ export interface BuiltinOptions {
   adamw: AdamOptions;
   adamax: AdamaxOptions;
   nadam: NAdamOptions;
+  radam: RAdamOptions;
+  rprop: RpropOptions;
+  asgd: ASGDOptions;
+  lion: LionOptions;
 }
 
 const BUILTINS: Record<keyof BuiltinOptions, OptimizerConstructor> = {
@@ -42,6 +50,10 @@ const BUILTINS: Record<keyof BuiltinOptions, OptimizerConstructor> = {
   adamw: AdamW,
   adamax: Adamax,
   nadam: NAdam,
+  radam: RAdam,
+  rprop: Rprop,
+  asgd: ASGD,
+  lion: Lion,
 };
 
 const registry = new Map<string, OptimizerConstructor>(Object.entries(BUILTINS));
@@ -68,7 +80,7 @@ export function register(name: string, ctor: OptimizerConstructor): void {
   registry.set(name, ctor);
 }
 
-/** The registered names: the ten built-ins first, then the ones added with register(). */
+/** The registered names: the built-ins first, then the ones added with register(). */
 export function available(): string[] {
   return [...registry.keys()];
 }
