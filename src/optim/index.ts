@@ -14,6 +14,7 @@ export { NAdam, type NAdamOptions, type NAdamState } from "./nadam.ts";
 export { RAdam, type RAdamOptions, type RAdamState } from "./radam.ts";
 export { Rprop, type RpropOptions, type RpropState } from "./rprop.ts";
 export { ASGD, type ASGDOptions, type ASGDState } from "./asgd.ts";
+export { LBFGS, type LBFGSOptions, type LBFGSState } from "./lbfgs.ts";
 export { Lion, type LionOptions, type LionState } from "./lion.ts";
 export { create, register, available, type OptimizerConstructor, type BuiltinOptions } from "./registry.ts";
 export * as lrScheduler from "./lr-scheduler.ts";

@@ -6,6 +6,7 @@ import { Adagrad, type AdagradOptions } from "./adagrad.ts";
 import { Adam, type AdamOptions } from "./adam.ts";
 import { Adamax, type AdamaxOptions } from "./adamax.ts";
 import { AdamW } from "./adamw.ts";
+import { LBFGS, type LBFGSOptions } from "./lbfgs.ts";
 import { Lion, type LionOptions } from "./lion.ts";
 import { Momentum } from "./momentum.ts";
 import { NAdam, type NAdamOptions } from "./nadam.ts";
@@ -36,6 +37,7 @@ export interface BuiltinOptions {
   radam: RAdamOptions;
   rprop: RpropOptions;
   asgd: ASGDOptions;
+  lbfgs: LBFGSOptions;
   lion: LionOptions;
 }
 
@@ -53,6 +55,7 @@ const BUILTINS: Record<keyof BuiltinOptions, OptimizerConstructor> = {
   radam: RAdam,
   rprop: Rprop,
   asgd: ASGD,
+  lbfgs: LBFGS,
   lion: Lion,
 };
 
