@@ -170,11 +170,11 @@ describe("LBFGS state dict", () => {
   it("refuses a history of the wrong length and changes nothing", () => {
     const run = make();
     run.opt.step(run.closure);
-    const good = run.opt.stateDict();
-    const bad = JSON.parse(JSON.stringify(good));
+    const bad = JSON.parse(JSON.stringify(run.opt.stateDict()));
+    const n = bad.state["0"].oldDirs.length;
     bad.state["0"].oldDirs.pop();
     const fresh = make();
-    expect(() => fresh.opt.loadStateDict(bad)).toThrow(`LBFGS.loadStateDict: state: "oldDirs" has ${good.state["0"].oldDirs.length - 1} values, expected ${good.state["0"].oldDirs.length}`);
+    expect(() => fresh.opt.loadStateDict(bad)).toThrow(`LBFGS.loadStateDict: state: "oldDirs" has ${n - 1} values, expected ${n}`);
     expect(fresh.opt.state.size).toBe(0);
   });
 });
