@@ -16,5 +16,8 @@ export { Rprop, type RpropOptions, type RpropState } from "./rprop.ts";
 export { ASGD, type ASGDOptions, type ASGDState } from "./asgd.ts";
 export { LBFGS, type LBFGSOptions, type LBFGSState } from "./lbfgs.ts";
 export { Lion, type LionOptions, type LionState } from "./lion.ts";
+export { Adafactor, type AdafactorOptions, type AdafactorState } from "./adafactor.ts";
+export { Muon, newtonSchulz, type MuonOptions, type MuonState } from "./muon.ts";
+export { AdamWScheduleFree, type AdamWScheduleFreeOptions, type AdamWScheduleFreeState } from "./adamw-schedule-free.ts";
 export { create, register, available, type OptimizerConstructor, type BuiltinOptions } from "./registry.ts";
 export * as lrScheduler from "./lr-scheduler.ts";

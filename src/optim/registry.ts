@@ -3,12 +3,15 @@
 import { ASGD, type ASGDOptions } from "./asgd.ts";
 import { Adadelta, type AdadeltaOptions } from "./adadelta.ts";
 import { Adagrad, type AdagradOptions } from "./adagrad.ts";
+import { Adafactor, type AdafactorOptions } from "./adafactor.ts";
 import { Adam, type AdamOptions } from "./adam.ts";
 import { Adamax, type AdamaxOptions } from "./adamax.ts";
 import { AdamW } from "./adamw.ts";
+import { AdamWScheduleFree, type AdamWScheduleFreeOptions } from "./adamw-schedule-free.ts";
 import { LBFGS, type LBFGSOptions } from "./lbfgs.ts";
 import { Lion, type LionOptions } from "./lion.ts";
 import { Momentum } from "./momentum.ts";
+import { Muon, type MuonOptions } from "./muon.ts";
 import { NAdam, type NAdamOptions } from "./nadam.ts";
 import { NAG } from "./nag.ts";
 import type { BaseOptions, Optimizer, ParamsInput } from "./optimizer.ts";
@@ -39,6 +42,9 @@ export interface BuiltinOptions {
   asgd: ASGDOptions;
   lbfgs: LBFGSOptions;
   lion: LionOptions;
+  adafactor: AdafactorOptions;
+  muon: MuonOptions;
+  "adamw-schedulefree": AdamWScheduleFreeOptions;
 }
 
 const BUILTINS: Record<keyof BuiltinOptions, OptimizerConstructor> = {
@@ -57,6 +63,9 @@ const BUILTINS: Record<keyof BuiltinOptions, OptimizerConstructor> = {
   asgd: ASGD,
   lbfgs: LBFGS,
   lion: Lion,
+  adafactor: Adafactor,
+  muon: Muon,
+  "adamw-schedulefree": AdamWScheduleFree,
 };
 
 const registry = new Map<string, OptimizerConstructor>(Object.entries(BUILTINS));
