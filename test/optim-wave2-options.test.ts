@@ -96,7 +96,7 @@ describe("bad options", () => {
 
   it("an option changed to a bad value mid-run is caught at the next step", () => {
     const params = p();
-    const opt = optim.create("rprop", params);
+    const opt = new optim.Rprop(params);
     opt.paramGroups[0].stepSizes = [50, 1e-6];
     params[0].grad = tensor([1, 1]);
     expect(() => opt.step()).toThrow("Rprop: parameter group 0: Invalid step size values: 50, 0.000001 (must be [min, max] with 0 <= min <= max)");
