@@ -1,4 +1,4 @@
-// Adafactor, Muon and schedule-free AdamW train the MNIST MLP: one epoch on the 8,000-digit subset (measured: 86.8%, 92.7%, 92.3%; chance is 10%) (the 5-epoch full-MNIST figures are in the README).
+// Adafactor, Muon and schedule-free AdamW train the MNIST MLP: one epoch on the 8,000-digit subset reaches 80% (measured 86.8%, 92.7%, 92.3%; the 5-epoch full-MNIST figures are in the README).
 
 import { describe, expect, it } from "vitest";
 import { loadMnist, featureMeanStd, standardize } from "../datasets/index.ts";

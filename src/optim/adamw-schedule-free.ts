@@ -2,7 +2,7 @@
 
 import type { FloatArray, Tensor } from "../tensor/index.ts";
 import { Optimizer, bufferLike, type ParamGroup, type ParamsInput } from "./optimizer.ts";
-import { checkBetas, checkEps, checkNonNegative, describe } from "./validate.ts";
+import { checkBetas, checkEps, checkInteger, checkNonNegative } from "./validate.ts";
 
 export interface AdamWScheduleFreeOptions {
   /** γ, the base learning rate (default 0.0025). */
@@ -69,9 +69,7 @@ export class AdamWScheduleFree extends Optimizer<AdamWScheduleFreeOptions, AdamW
     checkBetas(o.betas);
     checkEps(o.eps);
     checkNonNegative("weightDecay", o.weightDecay);
-    if (typeof o.warmupSteps !== "number" || !Number.isInteger(o.warmupSteps) || o.warmupSteps < 0) {
-      throw new RangeError(`Invalid warmupSteps value: ${describe(o.warmupSteps)} (must be an integer >= 0)`);
-    }
+    checkInteger("warmupSteps", o.warmupSteps, 0);
   }
 
   // z1 = x1 = θ;  v0 = 0

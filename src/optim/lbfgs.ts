@@ -3,7 +3,7 @@
 import { Tensor, fmt, type FloatArray } from "../tensor/index.ts";
 import { Optimizer, type OptimizerStateDict, type ParamGroupInput, type ParamsInput } from "./optimizer.ts";
 import { dot, maxAbs, strongWolfe } from "./strong-wolfe.ts";
-import { checkLr, checkNonNegative, describe } from "./validate.ts";
+import { checkInteger, checkLr, checkNonNegative, describe } from "./validate.ts";
 
 /** The line searches LBFGS knows (PyTorch's names). */
 const LINE_SEARCHES = ["strong_wolfe"] as const;
@@ -114,11 +114,11 @@ export class LBFGS extends Optimizer<LBFGSOptions, LBFGSState> {
   }
 
   protected validate(o: LBFGSOptions): void {
-    checkPositiveInteger("maxIter", o.maxIter);
-    checkPositiveInteger("maxEval", o.maxEval);
+    checkInteger("maxIter", o.maxIter, 1);
+    checkInteger("maxEval", o.maxEval, 1);
     checkNonNegative("toleranceGrad", o.toleranceGrad);
     checkNonNegative("toleranceChange", o.toleranceChange);
-    checkPositiveInteger("historySize", o.historySize);
+    checkInteger("historySize", o.historySize, 1);
     if (o.lineSearchFn !== null && !LINE_SEARCHES.includes(o.lineSearchFn)) {
       throw new RangeError(`Invalid lineSearchFn value: ${describe(o.lineSearchFn)} (only ${LINE_SEARCHES.map((s) => `"${s}"`).join(", ")} or null is supported)`);
     }
@@ -383,8 +383,4 @@ function sumAbs(a: Float64Array): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += Math.abs(a[i]);
   return s;
-}
-
-function checkPositiveInteger(label: string, value: unknown): void {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 1) throw new RangeError(`Invalid ${label} value: ${describe(value)} (must be an integer >= 1)`);
 }

@@ -3,7 +3,7 @@
 import type { FloatArray, Tensor } from "../tensor/index.ts";
 import { gemm } from "../kernels/index.ts";
 import { Optimizer, bufferLike, type ParamGroup, type ParamsInput } from "./optimizer.ts";
-import { checkBoolean, checkEps, checkFinite, checkInRange, checkNonNegative, describe } from "./validate.ts";
+import { checkBoolean, checkInteger, checkEps, checkFinite, checkInRange, checkNonNegative, describe } from "./validate.ts";
 
 export interface MuonOptions {
   /** η, the step of the orthogonalized update (default 0.02). */
@@ -90,7 +90,7 @@ export class Muon extends Optimizer<MuonOptions, MuonState> {
   protected validate(o: MuonOptions): void {
     checkInRange("momentum", o.momentum, 0, 1, true);
     checkBoolean("nesterov", o.nesterov);
-    if (typeof o.nsSteps !== "number" || !Number.isInteger(o.nsSteps) || o.nsSteps < 1) throw new RangeError(`Invalid nsSteps value: ${describe(o.nsSteps)} (must be an integer >= 1)`);
+    checkInteger("nsSteps", o.nsSteps, 1);
     if (!Array.isArray(o.nsCoefficients) || o.nsCoefficients.length !== 3) throw new RangeError(`Invalid nsCoefficients value: ${describe(o.nsCoefficients)} (must be a triple [a, b, c])`);
     o.nsCoefficients.forEach((x, i) => checkFinite(`nsCoefficients[${i}]`, x));
     checkEps(o.eps);
