@@ -53,8 +53,8 @@ export interface AdamWScheduleFreeState {
  * average by the largest lr so far (lr_max²) rather than γt²; with a constant lr and no warmup the
  * two differ only through ε. ndgrad keeps x explicitly (one more buffer, one line per line of the
  * paper). An lr changed mid-run enters γt at the next step. Like the authors' code, the train/eval
- * mode belongs to the optimizer; a state dict holds z, x and v, so save in either mode and the
- * parameters as they are.
+ * mode belongs to the optimizer and is not in the state dict (z, x, v and the step counts are):
+ * save parameters and state in train mode, as a fresh optimizer starts in it.
  */
 export class AdamWScheduleFree extends Optimizer<AdamWScheduleFreeOptions, AdamWScheduleFreeState> {
   protected readonly stateSpec = { step: "number", weightSum: "number", z: "buffer", x: "buffer", expAvgSq: "buffer" } as const;
