@@ -7,7 +7,8 @@
 
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { DataLoader, defaultGenerator, loadCheckpoint, manualSeed, nn, noGrad, optim, saveCheckpoint, type JsonValue, type Tensor } from "../src/index.ts";
+import { DataLoader, defaultGenerator, manualSeed, nn, noGrad, optim, type Tensor } from "../src/index.ts";
+import { loadCheckpoint, saveCheckpoint, type JsonValue } from "../src/io/index.ts";
 import { featureMeanStd, loadMnist, standardize } from "../datasets/index.ts";
 import { asciiLineChart, createRunDir, formatExp, formatFixed, formatPercent, formatTable, lineChartSvg, RunRecorder, TrainingProgress, type MetricRecord } from "../src/report/index.ts";
 import { TrainingDiagnostics, diagnosticsSeries } from "../src/utils/diagnostics.ts";

@@ -1,4 +1,5 @@
-// Compiles the AssemblyScript kernels (assembly/kernels.ts) to build/wasm/kernels.wasm (+ .wat to read).
+// Compiles the AssemblyScript kernels (assembly/kernels.ts) to src/kernels/wasm/kernels.wasm, beside the
+// module that loads it (dist/ gets a copy), and build/wasm/kernels.wat to read.
 // Run by `npm ci`/`npm install` (the root "prepare" script) and, if the file is missing, at load time.
 
 import { mkdirSync, renameSync, rmSync } from "node:fs";
@@ -6,7 +7,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const out = join(root, "build", "wasm");
+const out = join(root, "src", "kernels", "wasm");
+const textOut = join(root, "build", "wasm");
 
 /** Pages of 64 KiB: the shared memory starts at 16 MiB and may grow to 1 GiB. */
 export const INITIAL_PAGES = 256;
@@ -15,7 +17,7 @@ export const MAXIMUM_PAGES = 16384;
 export async function buildWasm({ quiet = false } = {}) {
   const asc = (await import("assemblyscript/asc")).default;
   // Write into a private folder, then rename: processes that build at once never read half a file.
-  const tmp = join(out, `.tmp-${process.pid}`);
+  const tmp = join(textOut, `.tmp-${process.pid}`);
   mkdirSync(tmp, { recursive: true });
   const args = [
     join(root, "assembly", "kernels.ts"),
@@ -33,10 +35,10 @@ export async function buildWasm({ quiet = false } = {}) {
     rmSync(tmp, { recursive: true, force: true });
     throw new Error(`build-wasm: asc failed: ${error.message}\n${stderr.toString()}`);
   }
-  renameSync(join(tmp, "kernels.wat"), join(out, "kernels.wat"));
+  renameSync(join(tmp, "kernels.wat"), join(textOut, "kernels.wat"));
   renameSync(join(tmp, "kernels.wasm"), join(out, "kernels.wasm"));
   rmSync(tmp, { recursive: true, force: true });
-  if (!quiet) console.log(`build-wasm: wrote ${join("build", "wasm", "kernels.wasm")}`);
+  if (!quiet) console.log(`build-wasm: wrote ${join("src", "kernels", "wasm", "kernels.wasm")}`);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

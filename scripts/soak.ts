@@ -12,7 +12,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { DataLoader, TensorDataset, defaultGenerator, Generator, manualSeed, nn, optim, saveCheckpoint, type Dataset } from "../src/index.ts";
+import { DataLoader, TensorDataset, defaultGenerator, Generator, manualSeed, nn, optim, type Dataset } from "../src/index.ts";
+import { saveCheckpoint } from "../src/io/index.ts";
 import { featureMeanStd, loadMnist, standardize } from "../datasets/index.ts";
 
 const { values: flags } = parseArgs({

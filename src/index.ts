@@ -1,4 +1,6 @@
-// ndgrad's public surface: re-exports only.
+// ndgrad's public surface ("ndgrad"): re-exports only, the same list in Node and in a browser. Only
+// the kernels' platform seam differs (kernels/wasm/platform-node.ts, or its browser twin in a bundle);
+// Node-only parts have their own entries: io/ ("ndgrad/io"), report/, datasets/.
 
 export * from "./tensor/index.ts";
 export { manualSeed, Generator, defaultGenerator } from "./utils/rng.ts";
@@ -8,8 +10,7 @@ export { detectAnomaly, isAnomalyEnabled, AnomalyError } from "./utils/anomaly.t
 export * as data from "./data/index.ts";
 export { DataLoader, TensorDataset, type Dataset } from "./data/index.ts";
 export * as nn from "./nn/index.ts";
-export { save, load, loadWithMetadata, serialize, deserialize } from "./io/safetensors.ts";
-export { saveCheckpoint, loadCheckpoint, type CheckpointContents, type CheckpointTargets, type LoadedCheckpoint, type SchedulerLike, type JsonValue } from "./io/checkpoint.ts";
 export * as optim from "./optim/index.ts";
 export { TrainingDiagnostics, diagnosticsRecords, diagnosticsSeries, formatDiagnostics, ratioWarnings, type LayerStats, type DiagnosticsOptions } from "./utils/diagnostics.ts";
-export { setBackend, getBackend, setNumThreads, getNumThreads, type Backend } from "./kernels/index.ts";
+export { backendInfo, setBackend, getBackend, setNumThreads, getNumThreads, type Backend } from "./kernels/index.ts";
+export { loadWasmKernels } from "./kernels/wasm/platform-node.ts";

@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { arange, DataLoader, deserialize, full, Generator, gradcheck, indexSelect, load, loadCheckpoint, manualSeed, nn, ones, optim, permute, rand, randn, saveCheckpoint, serialize, squeeze, Tensor, tensor, TensorDataset, to, unsqueeze, zeros } from "../src/index.ts";
+import { arange, DataLoader, full, Generator, gradcheck, indexSelect, manualSeed, nn, ones, optim, permute, rand, randn, squeeze, Tensor, tensor, TensorDataset, to, unsqueeze, zeros } from "../src/index.ts";
+import { deserialize, load, loadCheckpoint, saveCheckpoint, serialize } from "../src/io/index.ts";
 import { loadMnist } from "../datasets/index.ts";
 
 const F = nn.functional;

@@ -5,7 +5,8 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { Generator, loadCheckpoint, nn, optim, saveCheckpoint } from "../src/index.ts";
+import { Generator, nn, optim } from "../src/index.ts";
+import { loadCheckpoint, saveCheckpoint } from "../src/io/index.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "ndgrad-kill-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

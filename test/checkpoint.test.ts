@@ -4,7 +4,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { DataLoader, TensorDataset, defaultGenerator, loadCheckpoint, manualSeed, nn, optim, randn, saveCheckpoint, save, Generator, type Tensor } from "../src/index.ts";
+import { DataLoader, TensorDataset, defaultGenerator, manualSeed, nn, optim, randn, Generator, type Tensor } from "../src/index.ts";
+import { loadCheckpoint, saveCheckpoint, save } from "../src/io/index.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "ndgrad-checkpoint-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -27,6 +27,11 @@ export function getBackend(): Backend {
   return activeWasm() ? "wasm" : "js";
 }
 
+/** Minimal stand-in (package helper, for its package test) until wasm-runtime's full backendInfo lands. */
+export function backendInfo(): { backend: Backend } {
+  return { backend: getBackend() };
+}
+
 /** The wasm runtime if float32 kernels should use it; warns once if it was wanted but is unavailable. */
 export function activeWasm(): ReturnType<typeof wasmRuntime> {
   if ((requested ??= defaultBackend()) !== "wasm") return null;

@@ -1,7 +1,7 @@
 // Terminal line charts of one or more series (asciichart), with downsampling, log scale and a legend.
 
-import * as asciichart from "asciichart";
 import { colorEnabled, formatNumber } from "./format.ts";
+import { requirePeer } from "./optional-peer.ts";
 
 export interface AsciiSeries {
   name: string;
@@ -25,18 +25,18 @@ export interface AsciiChartOptions {
   color?: boolean;
 }
 
-const COLORS = [
-  asciichart.blue,
-  asciichart.green,
-  asciichart.red,
-  asciichart.yellow,
-  asciichart.magenta,
-  asciichart.cyan,
-  asciichart.lightblue,
-  asciichart.lightgreen,
-  asciichart.lightred,
-  asciichart.lightmagenta,
-];
+const COLOR_NAMES = [
+  "blue",
+  "green",
+  "red",
+  "yellow",
+  "magenta",
+  "cyan",
+  "lightblue",
+  "lightgreen",
+  "lightred",
+  "lightmagenta",
+] as const;
 
 /**
  * Draws the series on shared axes, one line of text per row:
@@ -48,6 +48,7 @@ const COLORS = [
  * asciichart draws only connected lines.
  */
 export function asciiLineChart(series: AsciiSeries[], options: AsciiChartOptions = {}): string {
+  const asciichart = requirePeer<typeof import("asciichart")>("asciichart", "asciiLineChart");
   const height = Math.max(1, Math.round(options.height ?? 15));
   const columns = process.stdout.isTTY && process.stdout.columns > 0 ? process.stdout.columns : 80;
   const width = Math.max(30, options.width ?? Math.min(columns, 100));
@@ -95,7 +96,7 @@ export function asciiLineChart(series: AsciiSeries[], options: AsciiChartOptions
     for (let i = 0; i < out.length; i++) {
       if (!Number.isFinite(out[i])) out[i] = i === 0 ? out[firstGood] : out[i - 1];
     }
-    return { name: s.name, values: out, firstBad, color: COLORS[k % COLORS.length] };
+    return { name: s.name, values: out, firstBad, color: asciichart[COLOR_NAMES[k % COLOR_NAMES.length]] };
   });
   const drawn = prepared.filter((p) => p.values.length > 0);
 

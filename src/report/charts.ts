@@ -1,6 +1,7 @@
 // SVG line charts: a vega-lite spec built from named series, compiled by vega-lite, drawn by vega.
 
 import type { TopLevelSpec } from "vega-lite";
+import { importPeer } from "./optional-peer.ts";
 
 export interface Point {
   x: number;
@@ -169,7 +170,10 @@ export function lineChartSpec(options: LineChartOptions): TopLevelSpec {
 /** Compiles a vega-lite spec and renders it to an SVG string, in Node, without a canvas. */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   // Loaded on first use: vega is large, and a script that only wants progress bars should not pay for it.
-  const [vega, vl] = await Promise.all([import("vega"), import("vega-lite")]);
+  const [vega, vl] = await Promise.all([
+    importPeer<typeof import("vega")>("vega", "renderSvg"),
+    importPeer<typeof import("vega-lite")>("vega-lite", "renderSvg"),
+  ]);
   const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: "none" });
   try {
     return await view.toSVG();

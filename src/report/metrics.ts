@@ -1,6 +1,7 @@
 // The run folder and its machine-readable record: named series of records, written as metrics.json and metrics.csv.
 
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import type { Point } from "./charts.ts";
 
@@ -138,7 +139,8 @@ export function createRunDir(baseDir = "runs", prefix = "mnist", now = new Date(
 
 function ndgradVersion(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
+    // By the package's own name, so that it resolves from src/ and from an installed dist/ alike.
+    const pkg = createRequire(import.meta.url)("ndgrad/package.json");
     return typeof pkg.version === "string" ? pkg.version : "unknown";
   } catch {
     return "unknown";

@@ -1,7 +1,10 @@
 // Live progress bars for training runs (cli-progress on a terminal, one plain line per epoch elsewhere).
 
-import cliProgress from "cli-progress";
+import type { Options as BarOptions, Params as BarParams, SingleBar } from "cli-progress";
 import { colorEnabled, displayWidth, stripAnsi, formatInteger, formatNumber, formatPercent, formatSeconds } from "./format.ts";
+import { requirePeer } from "./optional-peer.ts";
+
+type CliProgress = typeof import("cli-progress");
 
 /** What a bar shows; fields left out keep their last value (an accuracy is shown until the next one). */
 export interface StepMetrics {
@@ -197,7 +200,8 @@ class TtyBar implements LiveBar {
   private state: BarState = { step: 0, epoch: 1 };
   private status = "";
   private done = false;
-  private readonly bar: cliProgress.SingleBar;
+  private readonly cliProgress = requirePeer<CliProgress>("cli-progress", "TrainingProgress");
+  private readonly bar: SingleBar;
   private readonly started = Date.now();
 
   constructor(
@@ -208,7 +212,7 @@ class TtyBar implements LiveBar {
     private readonly color: boolean,
     private readonly onDone: () => void,
   ) {
-    this.bar = new cliProgress.SingleBar({
+    this.bar = new this.cliProgress.SingleBar({
       stream,
       format: (options, params) => this.line(options, params),
       // The cursor stays visible: hiding it needs a SIGINT handler to restore it, and any SIGINT
@@ -268,7 +272,7 @@ class TtyBar implements LiveBar {
    * One line that fits the terminal: when it is narrow the least useful parts go first (step
    * count, speed, times), and the outcome of a finished or failed run always stays.
    */
-  private line(options: cliProgress.Options, params: cliProgress.Params): string {
+  private line(options: BarOptions, params: BarParams): string {
     const s = this.state;
     const parts: { text: string; keep: number }[] = [
       { text: `${Math.floor(params.progress * 100)}%`.padStart(4), keep: 9 },
@@ -294,7 +298,7 @@ class TtyBar implements LiveBar {
       if (drop < 0) break;
       parts.splice(drop, 1);
     }
-    const bar = cliProgress.Format.BarFormat(params.progress, { ...options, barsize: barSize });
+    const bar = this.cliProgress.Format.BarFormat(params.progress, { ...options, barsize: barSize });
     const [pct, ...rest] = parts.map((p) => p.text);
     const full = `${this.name} ${bar} ${pct}${rest.length ? ` │ ${rest.join(" │ ")}` : ""}`;
     if (displayWidth(full) <= width) return full;

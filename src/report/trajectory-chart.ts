@@ -2,6 +2,7 @@
 
 import type { Spec } from "vega";
 import { SERIES_COLORS } from "./charts.ts";
+import { importPeer } from "./optional-peer.ts";
 
 /** A function sampled on a grid, with the contour levels to draw. */
 export interface ContourField {
@@ -250,7 +251,7 @@ export function trajectoryChartSpec(field: ContourField, paths: TrajectoryPath[]
 /** Renders a vega spec to SVG text in Node (no canvas needed). */
 export async function renderVegaSvg(spec: Spec): Promise<string> {
   // Loaded on first use: vega is large, and a script that only wants tables should not pay for it.
-  const vega = await import("vega");
+  const vega = await importPeer<typeof import("vega")>("vega", "renderVegaSvg");
   const view = new vega.View(vega.parse(spec), { renderer: "none" });
   try {
     return await view.toSVG();

@@ -3,7 +3,8 @@
 // Content k (1 or 2) has every weight, every optimizer buffer and `extra.which` equal to k, so a
 // reader can tell a whole checkpoint from a torn one. "ready" is printed once the first save is done.
 
-import { nn, optim, saveCheckpoint } from "../../src/index.ts";
+import { nn, optim } from "../../src/index.ts";
+import { saveCheckpoint } from "../../src/io/index.ts";
 
 const path = process.argv[2];
 const contents = [1, 2].map((k) => {

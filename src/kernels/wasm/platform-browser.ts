@@ -15,15 +15,16 @@ export const canBlock = false;
 let kernelBytes: Uint8Array<ArrayBuffer> | null = null;
 
 /**
- * Fetches the compiled kernels (build/wasm/kernels.wasm) so that the wasm backend can start:
+ * Fetches the compiled kernels (kernels.wasm) so that the wasm backend can start:
  * browsers cannot read a file synchronously. Await it before the first float32 product: products
  * made earlier run on the JS backend (with one warning), later ones on wasm.
  * Accepts a URL (resolved against the page), the bytes themselves, or a fetch Response. Without an
- * argument it fetches build/wasm/kernels.wasm next to this package, which bundlers such as Vite and
- * webpack copy as an asset; with esbuild, serve that file yourself and pass its URL.
+ * argument it fetches kernels.wasm beside this module, which bundlers such as Vite and webpack copy
+ * as an asset from the `new URL(...)` below; with esbuild, import "ndgrad/kernels.wasm" with its file
+ * loader and pass that URL.
  */
 export async function loadWasmKernels(source?: string | URL | ArrayBuffer | ArrayBufferView | Response): Promise<void> {
-  const from = source ?? new URL("../../../build/wasm/kernels.wasm", import.meta.url);
+  const from = source ?? new URL("./kernels.wasm", import.meta.url);
   let bytes: ArrayBuffer;
   if (from instanceof ArrayBuffer) {
     bytes = from.slice(0);

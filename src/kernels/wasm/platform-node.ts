@@ -8,7 +8,8 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { WorkerInit } from "./pool.ts";
 
-const wasmFile = fileURLToPath(new URL("../../../build/wasm/kernels.wasm", import.meta.url));
+// Found from this module's own URL: beside it in src/ (written by the build) and in the package's dist/.
+const wasmFile = fileURLToPath(new URL("./kernels.wasm", import.meta.url));
 const buildScript = fileURLToPath(new URL("../../../scripts/build-wasm.mjs", import.meta.url));
 const workerScript = new URL("./worker.mjs", import.meta.url);
 
@@ -21,8 +22,9 @@ export function kernelsLoaded(): boolean {
 }
 
 /**
- * The compiled kernels: build/wasm/kernels.wasm, made by `npm ci` (the "prepare" script). If it is
- * missing, compile it now from assembly/kernels.ts with the AssemblyScript devDependency.
+ * The compiled kernels: kernels.wasm beside this module, made by `npm ci` in the repository (the
+ * "prepare" script) and shipped in the package. If it is missing in the repository, compile it now
+ * from assembly/kernels.ts with the AssemblyScript devDependency.
  */
 export function loadKernelBytes(): Uint8Array<ArrayBuffer> {
   if (!existsSync(wasmFile)) {
@@ -36,6 +38,15 @@ export function loadKernelBytes(): Uint8Array<ArrayBuffer> {
     }
   }
   return new Uint8Array(readFileSync(wasmFile));
+}
+
+/**
+ * The browser twin fetches the kernels here; in Node they are read when first needed, so this only
+ * checks that they are there (code shared with a browser can await it on both). Takes no source in Node.
+ */
+export async function loadWasmKernels(source?: string | URL | ArrayBuffer | ArrayBufferView | Response): Promise<void> {
+  if (source !== undefined) throw new Error(`loadWasmKernels: in Node the kernels are read from ${wasmFile}; call it without an argument (got ${String(source)})`);
+  loadKernelBytes();
 }
 
 export interface WorkerHandle {
