@@ -93,10 +93,10 @@ export class LBFGS extends Optimizer<LBFGSOptions, LBFGSState> {
   protected readonly stateSpec = {};
 
   constructor(params: ParamsInput<LBFGSOptions>, options: Partial<LBFGSOptions> = {}) {
-    const given = options !== null && typeof options === "object" ? options : {};
-    // As PyTorch: maxEval defaults to floor(maxIter·5/4) of the maxIter given.
-    const maxEval = given.maxEval ?? (typeof given.maxIter === "number" ? Math.floor((given.maxIter * 5) / 4) : 25);
-    super(params, options === given ? { ...options, maxEval } : options, {
+    // As PyTorch: maxEval defaults to floor(maxIter·5/4) of the maxIter given (the base class reports options that are not an object).
+    const isObject = options !== null && typeof options === "object" && !Array.isArray(options);
+    const maxIter = isObject && typeof options.maxIter === "number" ? options.maxIter : 20;
+    super(params, isObject ? { ...options, maxEval: options.maxEval ?? Math.floor((maxIter * 5) / 4) } : options, {
       lr: 1,
       maxIter: 20,
       maxEval: 25,

@@ -268,14 +268,13 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
     for (const [key, kind] of Object.entries(this.stateSpec)) {
       if (!kind.endsWith("?") && !(key in out)) throw new RangeError(`${where}: missing state entry "${key}"`);
     }
-    return { ...this.initStateShape(), ...out } as S;
-  }
-
-  /** The optional entries a restored state starts from (null buffers), so `update` sees the same shape as after initState. */
-  private initStateShape(): ParamState {
-    const shape: ParamState = {};
-    for (const [key, kind] of Object.entries(this.stateSpec)) if (kind === "buffer?") shape[key] = null;
-    return shape;
+    // In stateSpec's order, with absent optional buffers as null, so `update` sees the shape initState makes and stateDict() lists keys as before.
+    const state: ParamState = {};
+    for (const [key, kind] of Object.entries(this.stateSpec)) {
+      if (key in out) state[key] = out[key];
+      else if (kind === "buffer?") state[key] = null;
+    }
+    return state as S;
   }
 
   private validateWhere(options: O, where: string): void {
