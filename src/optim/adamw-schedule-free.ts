@@ -1,7 +1,7 @@
 // Schedule-free AdamW: no learning-rate schedule, an online average of the iterates instead (Defazio et al.), with train()/eval() weights.
 
 import type { FloatArray, Tensor } from "../tensor/index.ts";
-import { Optimizer, bufferLike, type ParamGroup, type ParamsInput } from "./optimizer.ts";
+import { Optimizer, bufferLike, type Loss, type ParamGroup, type ParamsInput } from "./optimizer.ts";
 import { checkBetas, checkEps, checkInteger, checkNonNegative } from "./validate.ts";
 
 export interface AdamWScheduleFreeOptions {
@@ -81,7 +81,7 @@ export class AdamWScheduleFree extends Optimizer<AdamWScheduleFreeOptions, AdamW
     return { step: 0, weightSum: 0, z, x, expAvgSq: bufferLike(p) };
   }
 
-  override step<L extends Tensor | number>(closure?: () => L): L | undefined {
+  override step(closure?: () => Loss): Loss | undefined {
     if (!this.training) throw new Error(`${this.name}.step: the optimizer is in eval mode (the parameters hold the averaged x); call train() before training`);
     return super.step(closure);
   }

@@ -1,7 +1,7 @@
 // L-BFGS: limited-memory quasi-Newton steps from a closure (Nocedal; Liu & Nocedal), exactly PyTorch's LBFGS.
 
 import { Tensor, fmt, type FloatArray } from "../tensor/index.ts";
-import { Optimizer, type OptimizerStateDict, type ParamGroupInput, type ParamsInput } from "./optimizer.ts";
+import { Optimizer, type Loss, type OptimizerStateDict, type ParamGroupInput, type ParamsInput } from "./optimizer.ts";
 import { dot, maxAbs, strongWolfe } from "./strong-wolfe.ts";
 import { checkInteger, checkLr, checkNonNegative, describe } from "./validate.ts";
 
@@ -142,7 +142,7 @@ export class LBFGS extends Optimizer<LBFGSOptions, LBFGSState> {
    * backward() and return the loss tensor; it is called at least once, and the loss of its first
    * call (at the parameters the call started from) is returned.
    */
-  override step<L extends Tensor | number>(closure?: () => L): L {
+  override step<L extends Loss>(closure?: () => L): L {
     const name = `${this.name}.step`;
     if (typeof closure !== "function") {
       throw new TypeError(`${name}: needs a closure that zeroes the gradients, computes the loss, calls backward() and returns the loss, got ${describe(closure)}`);

@@ -34,6 +34,9 @@ export interface OptimizerStateDict {
   paramGroups: Array<{ params: number[]; [option: string]: OptionValue | number[] | undefined }>;
 }
 
+/** What a step closure returns: the loss, as a tensor (PyTorch's closures return one) or a number. */
+export type Loss = Tensor | number;
+
 /** A per-parameter state: numbers (step counts, products) and typed buffers shaped like the parameter, flattened. */
 export type ParamState = { [key: string]: number | FloatArray | null | undefined };
 
@@ -110,7 +113,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
    * One optimization step over every parameter that has a gradient. With a closure, calls it
    * first (it should recompute the loss and gradients) and returns its loss (a Tensor or a number).
    */
-  step<L extends Tensor | number>(closure?: () => L): L | undefined {
+  step(closure?: () => Loss): Loss | undefined {
     const loss = closure === undefined ? undefined : closure();
     this.paramGroups.forEach((group, gi) => {
       // Options may have been changed since the last step (that is the point of re-reading them).
