@@ -19,52 +19,17 @@
 // can copy finished blocks of C out while the rest is computed.
 // Any thread may take any chunk (see `run`), so a thread the OS deschedules delays no one.
 
-// Job descriptor: i32 words at `job`. The host writes the same indices (JOB in src/kernels/wasm/runtime.ts).
-const OP: i32 = 0;
-const PHASE: i32 = 1;
-const NT: i32 = 2;
-const M: i32 = 3;
-const N: i32 = 4;
-const K: i32 = 5;
-const A: i32 = 6;
-const LDA: i32 = 7;
-const TA: i32 = 8;
-const B: i32 = 9;
-const LDB: i32 = 10;
-const TB: i32 = 11;
-const AP: i32 = 12;
-const BP: i32 = 13;
-const C: i32 = 14;
-const LDC: i32 = 15;
-const ACC: i32 = 16;
-const KC: i32 = 17;
-const SCRATCH: i32 = 18;
-/** 1: store tiles transposed, C[col][row] (ldc is then C's row stride in that layout). */
-const TC: i32 = 19;
-/** Work queue of the current phase, an i64: (tag << 32) | next chunk, claimed with compare-and-swap. */
-const NEXT: i32 = 20;
-/** Chunks finished in the current phase; the caller waits for it to reach CHUNKS. */
-const DONE: i32 = 22;
-const CHUNKS: i32 = 23;
-/** Row pairs per compute chunk. */
-const GROUP: i32 = 24;
-/** 1: pack B panel by panel in the compute phase (see the top of this file). */
-const FUSED: i32 = 25;
-/** Rows of B, as stored, that the host has copied in so far (see awaitPanel). */
-const READY: i32 = 26;
-/**
- * 1: each compute chunk is a block of rows across every panel, so that C is finished block by
- * block; FINISHED then has bit c set once chunk c is done (the host copies finished blocks out
- * while the others are computed).
- */
-const BY_ROWS: i32 = 27;
-const FINISHED: i32 = 28;
-/** With BY_ROWS, the number of row blocks (at most 32, one bit each in FINISHED). */
-const ROW_BLOCKS: i32 = 29;
+import {
+  A, ACC, AP, B, BP, BY_ROWS, C, CHUNKS, DONE, FINISHED, FUSED, GROUP, K, KC, LDA, LDB, LDC, M, N, NEXT, NT,
+  PHASE, PHASE_COMPUTE, PHASE_PACK, READY, ROW_BLOCKS, SCRATCH, TA, TB, TC, TILE_BYTES, TILE_COLS, TILE_ROWS,
+} from "./protocol";
 
-const OP_GEMM: i32 = 1;
-const PHASE_PACK: i32 = 0;
-const PHASE_COMPUTE: i32 = 1;
+/** Bytes per k step of a packed row pair of A and of a packed panel of B. */
+const PAIR_STEP_BYTES: usize = TILE_ROWS * 4;
+const PANEL_STEP_BYTES: usize = TILE_COLS * 4;
+/** Bytes between the two rows of a tile in the edge-tile scratch. */
+const TILE_ROW_BYTES: usize = TILE_COLS * 4;
+
 /** Row pairs of A per pack chunk. */
 const PACK_PAIRS: i32 = 16;
 
@@ -74,6 +39,15 @@ const PACK_PAIRS: i32 = 16;
 
 @inline function setField(job: usize, f: i32, value: i32): void {
   store<i32>(job + (<usize>f << 2), value);
+}
+
+/** Row pairs (tile rows) of an m-row operand, and 16-wide panels (tile columns) of an n-column one. */
+@inline function pairsOf(m: i32): i32 {
+  return <i32>(<u32>(m + TILE_ROWS - 1) / <u32>TILE_ROWS);
+}
+
+@inline function panelsOf(n: i32): i32 {
+  return <i32>(<u32>(n + TILE_COLS - 1) / <u32>TILE_COLS);
 }
 
 /** Where the host may start laying out buffers (after this module's static data). */
@@ -94,6 +68,11 @@ export function prepare(job: usize, tag: i32): void {
   atomic.store<i64>(job + (<usize>NEXT << 2), <i64>tag << 32);
 }
 
+/** Closes the work queue of the current phase: no thread claims a chunk of it after this (the host gives up on a failed job). */
+export function cancel(job: usize): void {
+  closeQueue(job);
+}
+
 /**
  * Closes the work queue before the chunks are re-planned. A worker that just finished the last
  * chunk of the previous phase may still be reading NEXT and CHUNKS: with the old tag still in NEXT
@@ -105,7 +84,7 @@ function closeQueue(job: usize): void {
 
 function plan(job: usize): void {
   const m = field(job, M), n = field(job, N), nt = field(job, NT);
-  const pairs = (m + 1) >> 1, panels = (n + 15) >> 4;
+  const pairs = pairsOf(m), panels = panelsOf(n);
   const fused = field(job, FUSED) != 0;
   if (field(job, PHASE) == PHASE_PACK) {
     setField(job, CHUNKS, (pairs + PACK_PAIRS - 1) / PACK_PAIRS + (fused ? 0 : panels));
@@ -170,7 +149,7 @@ export function runPhase(job: usize, phase: i32): void {
 
 function runChunk(job: usize, chunk: i32, tid: i32): void {
   const m = field(job, M), n = field(job, N);
-  const pairs = (m + 1) >> 1, panels = (n + 15) >> 4;
+  const pairs = pairsOf(m), panels = panelsOf(n);
   if (field(job, PHASE) == PHASE_PACK) {
     const aChunks = (pairs + PACK_PAIRS - 1) / PACK_PAIRS;
     if (chunk < aChunks) packA(job, chunk * PACK_PAIRS, min(pairs, (chunk + 1) * PACK_PAIRS));
@@ -197,7 +176,7 @@ function runChunk(job: usize, chunk: i32, tid: i32): void {
  * the rest is still being copied); READY counts the stored rows copied so far.
  */
 function awaitPanel(job: usize, jp: i32): void {
-  const need = field(job, TB) != 0 ? min(field(job, N), (jp + 1) << 4) : field(job, K);
+  const need = field(job, TB) != 0 ? min(field(job, N), (jp + 1) * TILE_COLS) : field(job, K);
   while (atomic.load<i32>(job + (<usize>READY << 2)) < need) {}
 }
 
@@ -207,9 +186,9 @@ function packA(job: usize, pair0: i32, pair1: i32): void {
   const a = <usize>field(job, A), lda = <usize>field(job, LDA), trans = field(job, TA) != 0;
   const ap = <usize>field(job, AP);
   for (let ip = pair0; ip < pair1; ip++) {
-    const r0 = <usize>(ip << 1);
+    const r0 = <usize>(ip * TILE_ROWS);
     const full = <i32>r0 + 1 < m;
-    let dst = ap + (<usize>ip * <usize>k << 3);
+    let dst = ap + <usize>ip * <usize>k * PAIR_STEP_BYTES;
     if (!trans) {
       // Row-major A: interleave rows r0 and r0+1, four k steps at a time.
       const s0 = a + (r0 * lda << 2);
@@ -257,36 +236,36 @@ function packB(job: usize, panel0: i32, panel1: i32): void {
   const b = <usize>field(job, B), ldb = <usize>field(job, LDB), trans = field(job, TB) != 0;
   const bp = <usize>field(job, BP);
   for (let jp = panel0; jp < panel1; jp++) {
-    const c0 = <usize>(jp << 4);
-    const width = min(16, n - <i32>c0);
-    const dst = bp + (<usize>jp * <usize>k << 6);
+    const c0 = <usize>(jp * TILE_COLS);
+    const width = min(TILE_COLS, n - <i32>c0);
+    const dst = bp + <usize>jp * <usize>k * PANEL_STEP_BYTES;
     if (!trans) {
       // Row-major B (k × n): each k step of the panel is 16 contiguous floats.
       let src = b + (c0 << 2);
       const step = ldb << 2;
       let d = dst;
-      if (width == 16) {
+      if (width == TILE_COLS) {
         for (let p = 0; p < k; p++) {
           v128.store(d, v128.load(src));
           v128.store(d, v128.load(src, 16), 16);
           v128.store(d, v128.load(src, 32), 32);
           v128.store(d, v128.load(src, 48), 48);
           src += step;
-          d += 64;
+          d += PANEL_STEP_BYTES;
         }
       } else {
         for (let p = 0; p < k; p++) {
-          for (let c = 0; c < 16; c++) store<f32>(d + (<usize>c << 2), c < width ? load<f32>(src + (<usize>c << 2)) : 0);
+          for (let c = 0; c < TILE_COLS; c++) store<f32>(d + (<usize>c << 2), c < width ? load<f32>(src + (<usize>c << 2)) : 0);
           src += step;
-          d += 64;
+          d += PANEL_STEP_BYTES;
         }
       }
     } else {
       // Bᵀ stored row-major (n × k): gather 4×4 blocks and transpose them in registers.
       let p = 0;
-      if (width == 16) {
+      if (width == TILE_COLS) {
         for (; p + 4 <= k; p += 4) {
-          const d = dst + (<usize>p << 6);
+          const d = dst + <usize>p * PANEL_STEP_BYTES;
           for (let g: usize = 0; g < 4; g++) {
             const s = b + (((c0 + (g << 2)) * ldb + <usize>p) << 2);
             const r0 = v128.load(s);
@@ -306,8 +285,8 @@ function packB(job: usize, panel0: i32, panel1: i32): void {
         }
       }
       for (; p < k; p++) {
-        const d = dst + (<usize>p << 6);
-        for (let c = 0; c < 16; c++) {
+        const d = dst + <usize>p * PANEL_STEP_BYTES;
+        for (let c = 0; c < TILE_COLS; c++) {
           store<f32>(d + (<usize>c << 2), c < width ? load<f32>(b + (((c0 + <usize>c) * ldb + <usize>p) << 2)) : 0);
         }
       }
@@ -322,7 +301,7 @@ function compute(job: usize, jp0: i32, jp1: i32, pair0: i32, pair1: i32, tid: i3
   const c = <usize>field(job, C), ldc = <usize>field(job, LDC);
   const accumulate = field(job, ACC) != 0;
   const kc = field(job, KC);
-  const scratch = <usize>field(job, SCRATCH) + (<usize>tid << 7);
+  const scratch = <usize>field(job, SCRATCH) + <usize>tid * TILE_BYTES;
   // Strides in floats of C between the tile's rows and between its columns.
   const transC = field(job, TC) != 0;
   const rs = transC ? 1 : ldc, cs = transC ? ldc : 1;
@@ -330,17 +309,17 @@ function compute(job: usize, jp0: i32, jp1: i32, pair0: i32, pair1: i32, tid: i3
     const kl = min(kc, k - kb);
     const addC = accumulate || kb > 0;
     for (let jp = jp0; jp < jp1; jp++) {
-      const col = <usize>(jp << 4);
-      const width = min(16, n - <i32>col);
-      const b = bp + ((<usize>jp * <usize>k + <usize>kb) << 6);
+      const col = <usize>(jp * TILE_COLS);
+      const width = min(TILE_COLS, n - <i32>col);
+      const b = bp + (<usize>jp * <usize>k + <usize>kb) * PANEL_STEP_BYTES;
       for (let ip = pair0; ip < pair1; ip++) {
-        const a = ap + ((<usize>ip * <usize>k + <usize>kb) << 3);
-        const row = <usize>(ip << 1);
+        const a = ap + (<usize>ip * <usize>k + <usize>kb) * PAIR_STEP_BYTES;
+        const row = <usize>(ip * TILE_ROWS);
         const c0 = c + ((row * rs + col * cs) << 2);
-        if (width == 16 && <i32>row + 1 < m && !transC) {
+        if (width == TILE_COLS && <i32>row + 1 < m && !transC) {
           tile(a, b, kl, c0, c0 + (ldc << 2), addC);
         } else {
-          edgeTile(a, b, kl, c0, rs, cs, width, min(2, m - <i32>row), addC, scratch);
+          edgeTile(a, b, kl, c0, rs, cs, width, min(TILE_ROWS, m - <i32>row), addC, scratch);
         }
       }
     }
@@ -366,8 +345,8 @@ function compute(job: usize, jp0: i32, jp1: i32, pair0: i32, pair1: i32, tid: i3
     y1 = f32x4.add(y1, f32x4.mul(a1, b1));
     y2 = f32x4.add(y2, f32x4.mul(a1, b2));
     y3 = f32x4.add(y3, f32x4.mul(a1, b3));
-    a += 8;
-    b += 64;
+    a += PAIR_STEP_BYTES;
+    b += PANEL_STEP_BYTES;
   }
   v128.store(c0, x0); v128.store(c0, x1, 16); v128.store(c0, x2, 32); v128.store(c0, x3, 48);
   v128.store(c1, y0); v128.store(c1, y1, 16); v128.store(c1, y2, 32); v128.store(c1, y3, 48);
@@ -380,12 +359,12 @@ function compute(job: usize, jp0: i32, jp1: i32, pair0: i32, pair1: i32, tid: i3
 function edgeTile(a: usize, b: usize, kc: i32, c0: usize, rs: usize, cs: usize, width: i32, rows: i32, addC: bool, scratch: usize): void {
   if (addC) {
     for (let r = 0; r < rows; r++) {
-      for (let j = 0; j < width; j++) store<f32>(scratch + (<usize>(r * 16 + j) << 2), load<f32>(c0 + ((<usize>r * rs + <usize>j * cs) << 2)));
+      for (let j = 0; j < width; j++) store<f32>(scratch + (<usize>(r * TILE_COLS + j) << 2), load<f32>(c0 + ((<usize>r * rs + <usize>j * cs) << 2)));
     }
   }
-  tile(a, b, kc, scratch, scratch + 64, addC);
+  tile(a, b, kc, scratch, scratch + TILE_ROW_BYTES, addC);
   for (let r = 0; r < rows; r++) {
-    for (let j = 0; j < width; j++) store<f32>(c0 + ((<usize>r * rs + <usize>j * cs) << 2), load<f32>(scratch + (<usize>(r * 16 + j) << 2)));
+    for (let j = 0; j < width; j++) store<f32>(c0 + ((<usize>r * rs + <usize>j * cs) << 2), load<f32>(scratch + (<usize>(r * TILE_COLS + j) << 2)));
   }
 }
 

@@ -5,14 +5,11 @@
 import { mkdirSync, renameSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { INITIAL_PAGES, MAXIMUM_PAGES } from "../src/kernels/wasm/protocol.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const out = join(root, "src", "kernels", "wasm");
 const textOut = join(root, "build", "wasm");
-
-/** Pages of 64 KiB: the shared memory starts at 16 MiB and may grow to 1 GiB. */
-export const INITIAL_PAGES = 256;
-export const MAXIMUM_PAGES = 16384;
 
 export async function buildWasm({ quiet = false } = {}) {
   const asc = (await import("assemblyscript/asc")).default;

@@ -12,5 +12,5 @@ export { DataLoader, TensorDataset, type Dataset } from "./data/index.ts";
 export * as nn from "./nn/index.ts";
 export * as optim from "./optim/index.ts";
 export { TrainingDiagnostics, diagnosticsRecords, diagnosticsSeries, formatDiagnostics, ratioWarnings, type LayerStats, type DiagnosticsOptions } from "./utils/diagnostics.ts";
-export { backendInfo, setBackend, getBackend, setNumThreads, getNumThreads, type Backend } from "./kernels/index.ts";
+export { backendInfo, setBackend, getBackend, setNumThreads, getNumThreads, type Backend, type BackendInfo } from "./kernels/index.ts";
 export { loadWasmKernels } from "./kernels/wasm/platform-node.ts";

@@ -13,6 +13,7 @@ import { build, type Metafile } from "esbuild";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import * as browserEntry from "../src/browser.ts";
 import * as nodeEntry from "../src/index.ts";
+import { CTRL, CTRL_WORDS } from "../src/kernels/wasm/protocol.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 let bundle = "";
@@ -113,6 +114,38 @@ describe("browser bundle", () => {
     expect(warn).not.toHaveBeenCalled();
   });
 
+  it("backendInfo() reports workers that could not start, and the one thread products then run on", async () => {
+    const nd = await importBundle();
+    await nd.loadWasmKernels(readFileSync(new URL("../src/kernels/wasm/kernels.wasm", import.meta.url)));
+    nd.setNumThreads(4);
+    const big = nd.rand([256, 256]);
+    big.matmul(big);
+    // Node has no Web Worker: spawning one throws, as under a content security policy that forbids workers.
+    expect(nd.backendInfo()).toEqual({
+      backend: "wasm", simd: true, threads: 1, requestedThreads: 4, workersStarted: 0,
+      workerFailure: "kernel workers could not start: Worker is not defined", crossOriginIsolated: false, unavailable: null,
+      residentBytes: expect.any(Number), residentLimitBytes: 256 * 2 ** 20, residentFallbacks: 0,
+    });
+  });
+
+  it("without cross-origin isolation (no SharedArrayBuffer), the one warning names the headers to serve", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    vi.stubGlobal("SharedArrayBuffer", undefined);
+    try {
+      const nd = await importBundle();
+      expect(nd.tensor([[1, 2]]).matmul(nd.tensor([[3], [4]])).toArray()).toEqual([[11]]);
+      nd.rand([3, 3]).matmul(nd.rand([3, 3]));
+      const info = nd.backendInfo();
+      expect(info).toMatchObject({ backend: "js", simd: false, threads: 1, crossOriginIsolated: false });
+      const advice = "the page is not cross-origin isolated, so it has no SharedArrayBuffer; to fix it: serve it with the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp";
+      expect(info.unavailable).toBe(advice);
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(warn.mock.calls[0][0]).toBe(`ndgrad: the WebAssembly kernels are unavailable: ${advice}. Using the JS backend (slower) until then.`);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
   it("moves to the wasm kernels once they are loaded, also for a model built before", async () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     const nd = await importBundle();
@@ -179,11 +212,12 @@ describe("browser bundle", () => {
       expect(performance.now() - t0).toBeLessThan(2_000);
       expect(started.map((s) => s.init.tid)).toEqual([1, 2, 3]);
       expect(started[0].url).toMatch(/worker-browser\.mjs$/);
-      const ctrl = new Int32Array(started[0].init.memory.buffer, started[0].init.ctrl, 16);
-      for (let waited = 0; Atomics.load(ctrl, 2) < 3 && waited < 10_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
-      expect(Atomics.load(ctrl, 2)).toBe(3); // CTRL_READY: all three listen
+      const ctrl = new Int32Array(started[0].init.memory.buffer, started[0].init.ctrl, CTRL_WORDS);
+      for (let waited = 0; Atomics.load(ctrl, CTRL.READY) < 3 && waited < 10_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+      expect(Atomics.load(ctrl, CTRL.READY)).toBe(3); // all three listen
       for (let i = 0; i < 20; i++) check(`product ${i} with workers`);
-      expect(Atomics.load(ctrl, 4)).toBeGreaterThan(0); // CTRL_HELPED: the workers did chunks
+      expect(Atomics.load(ctrl, CTRL.HELPED)).toBeGreaterThan(0); // the workers did chunks
+      expect(nd.backendInfo()).toMatchObject({ backend: "wasm", threads: 4, requestedThreads: 4, workersStarted: 3, workerFailure: null, crossOriginIsolated: true });
     } finally {
       vi.unstubAllGlobals();
       await Promise.all(threads.map((t) => t.terminate()));

@@ -4,7 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { gemm, getBackend, getNumThreads, setBackend, setNumThreads, type GemmArgs } from "../src/kernels/index.ts";
 import { gemmJs } from "../src/kernels/gemm-js.ts";
 import { gemmTuning } from "../src/kernels/gemm-wasm.ts";
-import { JOB, wasmRuntime } from "../src/kernels/wasm/runtime.ts";
+import { JOB } from "../src/kernels/wasm/protocol.mjs";
+import { wasmRuntime } from "../src/kernels/wasm/runtime.ts";
 
 // The wasm tests run whatever the default (NDGRAD_BACKEND=js forces the JS kernels elsewhere).
 const defaults = { backend: getBackend(), threads: getNumThreads(), tuning: { ...gemmTuning } };

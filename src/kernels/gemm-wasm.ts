@@ -1,8 +1,8 @@
 // Matrix product C = op(A)·op(B) (+ C) in WebAssembly SIMD (assembly/kernels.ts), on one or more threads.
 
 import type { GemmArgs } from "./gemm-js.ts";
-import { JOB, OP_GEMM, PHASE_COMPUTE, PHASE_PACK, align64, type WasmRuntime } from "./wasm/runtime.ts";
-import { MAX_THREADS } from "./wasm/pool.ts";
+import { JOB, MAX_ROW_BLOCKS, MAX_THREADS, OP_GEMM, PHASE_COMPUTE, PHASE_PACK, TILE_COLS, TILE_ROWS } from "./wasm/protocol.mjs";
+import { align64, type WasmRuntime } from "./wasm/runtime.ts";
 
 export interface GemmF32Args extends GemmArgs {
   a: Float32Array;
@@ -26,7 +26,7 @@ export const gemmTuning = {
    * copies finished blocks back between its own (BY_ROWS in assembly/kernels.ts).
    */
   overlapCopyOutMaxK: 64,
-  /** How many blocks of rows C is cut into then (at most 32). */
+  /** How many blocks of rows C is cut into then (at most MAX_ROW_BLOCKS). */
   rowBlocks: 8,
 };
 
@@ -50,7 +50,7 @@ export function gemmWasm(rt: WasmRuntime, g: GemmF32Args, threads: number): void
   // tiles are stored element by element, so only a clear saving pays (n < 16 and m well above it).
   const swap = 4 * paddedArea(n, m) <= 3 * paddedArea(m, n);
   const km = swap ? n : m, kn = swap ? m : n;
-  const pairs = (km + 1) >> 1, panels = (kn + 15) >> 4;
+  const pairs = Math.ceil(km / TILE_ROWS), panels = Math.ceil(kn / TILE_COLS);
   const fused = pairs <= gemmTuning.fusedMaxPairs;
   const computeChunks = fused ? panels : Math.max(pairs, panels);
   const nt = m * n * k >= gemmTuning.parallelMinMacs ? Math.min(threads, MAX_THREADS, computeChunks) : 1;
@@ -63,7 +63,7 @@ export function gemmWasm(rt: WasmRuntime, g: GemmF32Args, threads: number): void
   const [kernelA, kernelB] = swap ? [callerB, callerA] : [callerA, callerB];
   const ta = swap ? !g.transB : g.transA, tb = swap ? !g.transA : g.transB;
   // With FUSED, a panel of the kernel's B is read only by the chunk that packs it; stored
-  // transposed, the panel is 16 consecutive rows. Then the B copy can be streamed in while the
+  // transposed, the panel is TILE_COLS consecutive rows. Then the B copy can be streamed in while the
   // workers already pack and multiply the panels copied so far.
   const streamable = threaded && fused && tb;
 
@@ -73,8 +73,8 @@ export function gemmWasm(rt: WasmRuntime, g: GemmF32Args, threads: number): void
   const a = space.operand(kernelA, "copy");
   const b = space.operand(kernelB, streamable ? "stream" : "copy");
   const stream = streamable && !b.inPlace;
-  const aPacked = space.take(pairs * 2 * k);
-  const bPacked = space.take(panels * 16 * k);
+  const aPacked = space.take(pairs * TILE_ROWS * k);
+  const bPacked = space.take(panels * TILE_COLS * k);
   // C is written in place only if that cannot overwrite an input before the kernel has read it.
   const cAliases = overlaps(g.c, g.a) || overlaps(g.c, g.b);
   const cStored: Stored = { array: g.c, offset: g.cOffset, rows: m, cols: n, ld: g.ldc };
@@ -96,9 +96,9 @@ export function gemmWasm(rt: WasmRuntime, g: GemmF32Args, threads: number): void
   job[JOB.SCRATCH] = rt.scratchOffset;
   job[JOB.READY] = stream ? 0 : kernelB.rows;
   job[JOB.BY_ROWS] = overlapCopyOut ? 1 : 0;
-  job[JOB.ROW_BLOCKS] = Math.min(32, gemmTuning.rowBlocks);
+  job[JOB.ROW_BLOCKS] = Math.min(MAX_ROW_BLOCKS, gemmTuning.rowBlocks);
   if (threaded) {
-    const packFloats = (2 * pairs + (fused ? 0 : 16 * panels)) * k;
+    const packFloats = (TILE_ROWS * pairs + (fused ? 0 : TILE_COLS * panels)) * k;
     if (packFloats >= gemmTuning.parallelMinPack) {
       job[JOB.PHASE] = PHASE_PACK;
       rt.pool.run(nt);
@@ -119,10 +119,10 @@ export function gemmWasm(rt: WasmRuntime, g: GemmF32Args, threads: number): void
   if (!c.inPlace) copyOut(rt.f32, c, cStored, 0, m);
 }
 
-/** Copies `from` into its place panel by panel (16 stored rows), publishing in JOB.READY how many rows are in. */
+/** Copies `from` into its place panel by panel (TILE_COLS stored rows), publishing in JOB.READY how many rows are in. */
 function streamIn(rt: WasmRuntime, to: Placed, from: Stored): void {
-  for (let r0 = 0; r0 < from.rows; r0 += 16) {
-    const r1 = Math.min(from.rows, r0 + 16);
+  for (let r0 = 0; r0 < from.rows; r0 += TILE_COLS) {
+    const r1 = Math.min(from.rows, r0 + TILE_COLS);
     copyIn(rt.f32, to, from, r0, r1);
     Atomics.store(rt.job, JOB.READY, r1);
   }
@@ -139,8 +139,8 @@ class FinishedBlocks {
     const fresh = Atomics.load(job, JOB.FINISHED) & ~this.copied;
     if (fresh === 0) return;
     this.copied |= fresh;
-    const rows = 2 * job[JOB.GROUP];
-    for (let block = 0; block < 32; block++) {
+    const rows = TILE_ROWS * job[JOB.GROUP];
+    for (let block = 0; block < MAX_ROW_BLOCKS; block++) {
       if (fresh & (1 << block)) copyOut(this.rt.f32, this.from, this.to, block * rows, Math.min(this.to.rows, (block + 1) * rows));
     }
   }
@@ -197,9 +197,9 @@ function overlaps(x: Float32Array, y: Float32Array): boolean {
   return x.buffer === y.buffer && x.byteOffset < y.byteOffset + y.byteLength && y.byteOffset < x.byteOffset + x.byteLength;
 }
 
-/** Elements of an r × c product the kernel computes: whole row pairs times whole 16-wide panels. */
+/** Elements of an r × c product the kernel computes: whole tiles (row pairs times 16-wide panels). */
 function paddedArea(r: number, c: number): number {
-  return (((r + 1) >> 1) << 1) * (((c + 15) >> 4) << 4);
+  return Math.ceil(r / TILE_ROWS) * TILE_ROWS * Math.ceil(c / TILE_COLS) * TILE_COLS;
 }
 
 /** Keep the source's row stride when the gaps between rows are small (one bulk copy), else pack rows tightly. */

@@ -6,7 +6,7 @@ import { gemmJs, type GemmArgs } from "./gemm-js.ts";
 import { gemmWasm, type GemmF32Args } from "./gemm-wasm.ts";
 
 export type { GemmArgs };
-export { backendInfo, setBackend, getBackend, setNumThreads, getNumThreads, allocateLongLived, type Backend } from "./backend.ts";
+export { setBackend, getBackend, setNumThreads, getNumThreads, backendInfo, allocateLongLived, releaseLongLived, BACKENDS, type Backend, type BackendInfo } from "./backend.ts";
 
 /** C = op(A)·op(B), or C += op(A)·op(B) with `accumulate`. */
 export function gemm(args: GemmArgs): void {

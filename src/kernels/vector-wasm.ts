@@ -10,6 +10,19 @@ import { rmspropStep } from "./optim-rmsprop.ts";
 import { sgdStep } from "./optim-sgd.ts";
 import { align64, type WasmRuntime } from "./wasm/runtime.ts";
 
+/** The optimizers' exports of assembly/kernels.ts; addresses are byte offsets into the wasm memory. */
+interface OptimizerKernels {
+  adam(theta: number, grad: number, m: number, v: number, vmax: number, n: number, lr: number, beta1: number, beta2: number, eps: number, bc1: number, bc2: number, wd: number, flags: number): void;
+  sgd(theta: number, grad: number, b: number, n: number, lr: number, momentum: number, dampening: number, wd: number, flags: number): void;
+  adagrad(theta: number, grad: number, sum: number, n: number, lr: number, wd: number, eps: number, flags: number): void;
+  rmsprop(theta: number, grad: number, v: number, gbar: number, b: number, n: number, lr: number, alpha: number, eps: number, wd: number, momentum: number, flags: number): void;
+  adadelta(theta: number, grad: number, eg2: number, edx2: number, n: number, lr: number, rho: number, eps: number, wd: number, flags: number): void;
+}
+
+function optimizerKernels(rt: WasmRuntime): OptimizerKernels {
+  return rt.kernels as unknown as OptimizerKernels;
+}
+
 /** Elements per pass through the wasm memory, so that a huge tensor needs no huge copy area. */
 const BLOCK = 1 << 20;
 
@@ -59,7 +72,7 @@ export function adamStepWasm(
   const arrays = [θ.subarray(offset, offset + n), grad, m, v, vMax];
   if (!rt || !allF32(arrays)) return adamStep(θ, offset, grad, n, m, v, vMax, α, β1, β2, ε, bc1, bc2, λ, decoupled, maximize);
   const flags = (decoupled ? 1 : 0) | (maximize ? 2 : 0) | (vMax ? 4 : 0);
-  inWasm(rt, arrays, 1, n, (p, len) => rt.kernels.adam(p[0], p[1], p[2], p[3], p[4], len, α, β1, β2, ε, bc1, bc2, λ, flags));
+  inWasm(rt, arrays, 1, n, (p, len) => optimizerKernels(rt).adam(p[0], p[1], p[2], p[3], p[4], len, α, β1, β2, ε, bc1, bc2, λ, flags));
 }
 
 /** sgdStep (optim-sgd.ts) in wasm SIMD when there is a momentum buffer; plain SGD stays in TS (as fast, and exact). */
@@ -71,7 +84,7 @@ export function sgdStepWasm(
   const arrays = [θ.subarray(offset, offset + n), grad, b];
   if (!rt || b === null || !allF32(arrays)) return sgdStep(θ, offset, grad, n, b, first, η, μ, τ, nesterov, λ, maximize);
   const flags = (b ? 1 : 0) | (first ? 2 : 0) | (nesterov ? 4 : 0) | (maximize ? 8 : 0);
-  inWasm(rt, arrays, 1, n, (p, len) => rt.kernels.sgd(p[0], p[1], p[2], len, η, μ, τ, λ, flags));
+  inWasm(rt, arrays, 1, n, (p, len) => optimizerKernels(rt).sgd(p[0], p[1], p[2], len, η, μ, τ, λ, flags));
 }
 
 /** adagradStep (optim-adagrad.ts) in wasm SIMD. */
@@ -79,7 +92,7 @@ export function adagradStepWasm(θ: Floats, offset: number, grad: Floats, n: num
   const rt = activeWasm();
   const arrays = [θ.subarray(offset, offset + n), grad, G];
   if (!rt || !allF32(arrays)) return adagradStep(θ, offset, grad, n, G, ηt, λ, ε, maximize);
-  inWasm(rt, arrays, 1, n, (p, len) => rt.kernels.adagrad(p[0], p[1], p[2], len, ηt, λ, ε, maximize ? 1 : 0));
+  inWasm(rt, arrays, 1, n, (p, len) => optimizerKernels(rt).adagrad(p[0], p[1], p[2], len, ηt, λ, ε, maximize ? 1 : 0));
 }
 
 /** rmspropStep (optim-rmsprop.ts) in wasm SIMD. */
@@ -91,7 +104,7 @@ export function rmspropStepWasm(
   const arrays = [θ.subarray(offset, offset + n), grad, v, gBar, b];
   if (!rt || !allF32(arrays)) return rmspropStep(θ, offset, grad, n, v, gBar, b, η, α, ε, λ, μ, maximize);
   const flags = (gBar ? 1 : 0) | (b ? 2 : 0) | (maximize ? 4 : 0);
-  inWasm(rt, arrays, 1, n, (p, len) => rt.kernels.rmsprop(p[0], p[1], p[2], p[3], p[4], len, η, α, ε, λ, μ, flags));
+  inWasm(rt, arrays, 1, n, (p, len) => optimizerKernels(rt).rmsprop(p[0], p[1], p[2], p[3], p[4], len, η, α, ε, λ, μ, flags));
 }
 
 /** adadeltaStep (optim-adadelta.ts) in wasm SIMD. */
@@ -99,7 +112,7 @@ export function adadeltaStepWasm(θ: Floats, offset: number, grad: Floats, n: nu
   const rt = activeWasm();
   const arrays = [θ.subarray(offset, offset + n), grad, Eg2, Edx2];
   if (!rt || !allF32(arrays)) return adadeltaStep(θ, offset, grad, n, Eg2, Edx2, η, ρ, ε, λ, maximize);
-  inWasm(rt, arrays, 1, n, (p, len) => rt.kernels.adadelta(p[0], p[1], p[2], p[3], len, η, ρ, ε, λ, maximize ? 1 : 0));
+  inWasm(rt, arrays, 1, n, (p, len) => optimizerKernels(rt).adadelta(p[0], p[1], p[2], p[3], len, η, ρ, ε, λ, maximize ? 1 : 0));
 }
 
 /**

@@ -2,6 +2,7 @@
 
 import ndarray from "ndarray";
 import ops from "ndarray-ops";
+import { releaseLongLived } from "../kernels/index.ts";
 import { fmt, Tensor } from "../tensor/index.ts";
 
 /** What loadStateDict reports when `strict` is off (with strict on, any entry here is an error). */
@@ -190,6 +191,27 @@ export abstract class Module {
     }
     for (const [target, source] of copies) copyInto(target, source);
     return { missingKeys, unexpectedKeys };
+  }
+
+  /**
+   * Gives the wasm memory under the parameters and buffers of this module and its descendants back
+   * now, rather than after garbage collection (which a synchronous loop never reaches): a loop
+   * building many models keeps them all on the fast path. `using model = ...` calls it at the end
+   * of the block. The module keeps working, its tensors moved to ordinary arrays; arrays and views
+   * taken from them before (values(), subarrays, a graph from an earlier forward) must not be used
+   * afterwards.
+   */
+  dispose(): void {
+    for (const [, t] of this.#stateEntries()) {
+      const { data: storage, shape, stride, offset } = t.data;
+      if (!(storage instanceof Float32Array)) continue;
+      const moved = releaseLongLived(storage);
+      if (moved !== storage) t.data = ndarray(moved, shape, stride, offset);
+    }
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
   }
 
   /** The part of toString inside the parentheses, e.g. "in_features=2, out_features=8" (override in layers). */

@@ -2,6 +2,7 @@
 
 import { Tensor, fmt, type FloatArray } from "../tensor/index.ts";
 import { allocateLike, fillStrided } from "../kernels/optim-common.ts";
+import { releaseLongLived } from "../kernels/index.ts";
 import { checkLr, describe } from "./validate.ts";
 
 /** What every optimizer's options have in common; each optimizer adds its own. */
@@ -156,6 +157,26 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
         }
       }
     }
+  }
+
+  /**
+   * Gives the wasm memory of the state buffers back now rather than after garbage collection (as
+   * Module.dispose does for parameters); `using opt = ...` calls it at the end of the block. The
+   * optimizer keeps working, its buffers moved to ordinary arrays; buffers taken from it before
+   * must not be used afterwards.
+   */
+  dispose(): void {
+    for (const s of this.state.values()) {
+      const entries = s as Record<string, unknown>;
+      for (const key of Object.keys(entries)) {
+        const value = entries[key];
+        if (value instanceof Float32Array) entries[key] = releaseLongLived(value);
+      }
+    }
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
   }
 
   /** A JSON-friendly snapshot: options of each group, parameters as indices, state buffers as number[]. */

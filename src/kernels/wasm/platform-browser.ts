@@ -7,10 +7,20 @@
 // wasm runtime cannot be made and the JS backend runs instead (one warning). With isolation, the
 // wasm kernels run on navigator.hardwareConcurrency threads.
 
-import type { WorkerInit } from "./pool.ts";
+import type { WorkerInit } from "./protocol.mjs";
 
 /** The browser main thread may not block in Atomics.wait: the pool spins there instead. */
 export const canBlock = false;
+
+export const isBrowser = true;
+
+/** What to do when the kernels are not loaded (said in the one-time warning). */
+export const missingKernelsFix = "`await loadWasmKernels()` (or `loadWasmKernels(url)`, url being where the page serves kernels.wasm) before the first float32 product";
+
+/** Whether the page may share memory with workers (served with COOP: same-origin and COEP: require-corp). */
+export function crossOriginIsolated(): boolean {
+  return (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+}
 
 let kernelBytes: Uint8Array<ArrayBuffer> | null = null;
 
@@ -76,7 +86,7 @@ export function spawnWorker(init: WorkerInit, onError: (error: Error) => void): 
 
 /** Cores for the pool: navigator.hardwareConcurrency when the page may share memory, else 1 (no workers). */
 export function hardwareThreads(): number {
-  if (!(globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated) return 1;
+  if (!crossOriginIsolated()) return 1;
   const n = typeof navigator === "undefined" ? undefined : navigator.hardwareConcurrency;
   return typeof n === "number" && n >= 1 ? n : 1;
 }

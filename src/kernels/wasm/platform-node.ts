@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import type { WorkerInit } from "./pool.ts";
+import type { WorkerInit } from "./protocol.mjs";
 
 // Found from this module's own URL: beside it in src/ (written by the build) and in the package's dist/.
 const wasmFile = fileURLToPath(new URL("./kernels.wasm", import.meta.url));
@@ -15,6 +15,16 @@ const workerScript = new URL("./worker.mjs", import.meta.url);
 
 /** The main thread may block in Atomics.wait (browsers forbid it on their main thread). */
 export const canBlock = true;
+
+export const isBrowser = false;
+
+/** What to do when the kernels binary is missing (said in the one-time warning). */
+export const missingKernelsFix = `reinstall ndgrad (the package ships kernels.wasm beside platform-node), or in a checkout run \`node scripts/build-wasm.mjs\``;
+
+/** Node shares memory between threads without any isolation. */
+export function crossOriginIsolated(): boolean {
+  return true;
+}
 
 /** Whether loadKernelBytes can give the kernels now (in Node always: it builds them if need be). */
 export function kernelsLoaded(): boolean {
