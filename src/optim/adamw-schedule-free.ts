@@ -81,7 +81,7 @@ export class AdamWScheduleFree extends Optimizer<AdamWScheduleFreeOptions, AdamW
     return { step: 0, weightSum: 0, z, x, expAvgSq: bufferLike(p) };
   }
 
-  override step(closure?: () => Loss): Loss | undefined {
+  override step<L extends Loss>(closure?: () => L): L | undefined {
     if (!this.training) throw new Error(`${this.name}.step: the optimizer is in eval mode (the parameters hold the averaged x); call train() before training`);
     return super.step(closure);
   }

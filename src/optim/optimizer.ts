@@ -114,7 +114,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
    * One optimization step over every parameter that has a gradient. With a closure, calls it
    * first (it should recompute the loss and gradients) and returns its loss (a Tensor or a number).
    */
-  step(closure?: () => Loss): Loss | undefined {
+  step<L extends Loss>(closure?: () => L): L | undefined {
     const loss = closure === undefined ? undefined : closure();
     this.paramGroups.forEach((group, gi) => {
       // Options may have been changed since the last step (that is the point of re-reading them).

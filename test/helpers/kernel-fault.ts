@@ -4,7 +4,7 @@ import { optim, setNumThreads } from "../../src/index.ts";
 
 class Faulty extends optim.Adam {
   private steps = 0;
-  override step(closure?: () => number): number | undefined {
+  override step<L extends optim.Loss>(closure?: () => L): L | undefined {
     if (++this.steps === 5) setNumThreads(0);
     return super.step(closure);
   }
