@@ -116,7 +116,7 @@ export class Muon extends Optimizer<MuonOptions, MuonState> {
     if (!(A > 0 && size % A === 0)) throw new RangeError(`${this.name}: the state's rows (${describe(s.rows)}) do not fit a parameter of ${size} elements; was it loaded for another parameter?`);
     const B = size / A;
     const buf = s.momentumBuffer;
-    const M = new (θ.constructor as new (n: number) => FloatArray)(size);
+    const M = scratchLike(θ, size);
     for (let i = 0; i < size; i++) {
       buf[i] = μ * buf[i] + (1 - μ) * G[i];
       M[i] = nesterov ? (1 - μ) * G[i] + μ * buf[i] : buf[i];
@@ -152,17 +152,16 @@ export class Muon extends Optimizer<MuonOptions, MuonState> {
  * rows > cols). Returns X in M's layout, in M's element type.
  */
 export function newtonSchulz(M: FloatArray, rows: number, cols: number, steps: number, [a, b, c]: readonly number[], ε: number): FloatArray {
-  const Ctor = M.constructor as new (n: number) => FloatArray;
   const tall = rows > cols;
   const [k, l] = tall ? [cols, rows] : [rows, cols];
   let norm = 0;
   for (let i = 0; i < M.length; i++) norm += M[i] * M[i];
   const scale = 1 / (Math.sqrt(norm) + ε);
-  let X = new Ctor(k * l);
+  let X = scratchLike(M, k * l);
   for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) X[tall ? j * l + i : i * l + j] = M[i * cols + j] * scale;
-  let next = new Ctor(k * l);
-  const Agram = new Ctor(k * k);
-  const A2 = new Ctor(k * k);
+  let next = scratchLike(M, k * l);
+  const Agram = scratchLike(M, k * k);
+  const A2 = scratchLike(M, k * k);
   const matmul = (m: number, n: number, kk: number, x: FloatArray, ldx: number, y: FloatArray, ldy: number, transY: boolean, out: FloatArray, accumulate: boolean) =>
     gemm({ m, n, k: kk, a: x, aOffset: 0, lda: ldx, transA: false, b: y, bOffset: 0, ldb: ldy, transB: transY, c: out, cOffset: 0, ldc: n, accumulate });
   for (let step = 0; step < steps; step++) {
@@ -174,7 +173,12 @@ export function newtonSchulz(M: FloatArray, rows: number, cols: number, steps: n
     [X, next] = [next, X];
   }
   if (!tall) return X;
-  const out = new Ctor(rows * cols);
+  const out = scratchLike(M, rows * cols);
   for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[i * cols + j] = X[j * l + i];
   return out;
+}
+
+/** A plain temporary array of the element type of `like` (not its class: parameter storage may be a view of the wasm memory). */
+function scratchLike(like: FloatArray, n: number): FloatArray {
+  return like instanceof Float64Array ? new Float64Array(n) : new Float32Array(n);
 }
