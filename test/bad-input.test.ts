@@ -159,6 +159,7 @@ const errors: Record<string, ErrorCase[]> = {
     ["Adagrad lrDecay -1", () => new optim.Adagrad([leaf()], { lrDecay: -1 }), RangeError, /Adagrad: Invalid lrDecay value: -1/],
     ["Adadelta rho 1.5", () => new optim.Adadelta([leaf()], { rho: 1.5 }), RangeError, /Adadelta: Invalid rho value: 1.5 \(must be in \[0, 1\]\)/],
     ["RMSprop alpha -1", () => new optim.RMSprop([leaf()], { alpha: -1 }), RangeError, /RMSprop: Invalid alpha value: -1/],
+    ["RMSprop alpha 1.5 (training would turn NaN)", () => new optim.RMSprop([leaf()], { alpha: 1.5 }), RangeError, /^RMSprop: Invalid alpha value: 1.5 \(must be in \[0, 1\)\)$/],
     ["NAdam momentumDecay -1", () => new optim.NAdam([leaf()], { momentumDecay: -1 }), RangeError, /NAdam: Invalid momentumDecay value: -1/],
     ["Adamax eps NaN", () => new optim.Adamax([leaf()], { eps: NaN }), RangeError, /Adamax: Invalid epsilon value: NaN/],
     ["create of an unknown name", () => optim.create("sophia", [leaf()], {}), RangeError, /optim.create: unknown optimizer "sophia" \(valid: sgd, momentum/],

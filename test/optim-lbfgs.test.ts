@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from "vitest";
 import * as optim from "../src/optim/index.ts";
-import { Tensor, tensor, type DType } from "../src/tensor/index.ts";
+import { Tensor, noGrad, tensor, type DType } from "../src/tensor/index.ts";
 import { expectClose, loadFixture, toTensor, type FixtureFile, type FixtureTensor, type Tolerance } from "./helpers/fixtures.ts";
 
 interface LBFGSCase {
@@ -121,6 +121,21 @@ describe("LBFGS options and errors", () => {
     const opt = new optim.LBFGS([p]);
     opt.paramGroups[0].maxEval = 0;
     expect(() => opt.step(() => p.sum())).toThrow("LBFGS: parameter group 0: Invalid maxEval value: 0 (must be an integer >= 1)");
+  });
+
+  it("runs the closure with the graph on even inside noGrad", () => {
+    const p = x();
+    const opt = new optim.LBFGS([p], { maxIter: 2 });
+    const loss = noGrad(() =>
+      opt.step(() => {
+        opt.zeroGrad();
+        const l = p.sub(3).pow(2).sum();
+        l.backward();
+        return l;
+      }),
+    );
+    expect(loss.item()).toBe(5);
+    expect(Array.from(p.values())).not.toEqual([1, 2]);
   });
 
   it("accepts a closure that returns a number, and returns it", () => {

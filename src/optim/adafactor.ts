@@ -1,7 +1,7 @@
 // Adafactor: factored second moments (row and column sums instead of a full matrix), update clipping and relative step sizes (Shazeer & Stern).
 
 import type { FloatArray, Tensor } from "../tensor/index.ts";
-import { Optimizer, bufferFor, bufferLike, type ParamGroup, type ParamsInput } from "./optimizer.ts";
+import { Optimizer, stateBuffer, type ParamGroup, type ParamsInput } from "./optimizer.ts";
 import { checkBoolean, checkNonNegative, describe } from "./validate.ts";
 
 export interface AdafactorOptions {
@@ -85,10 +85,10 @@ export class Adafactor extends Optimizer<AdafactorOptions, AdafactorState> {
   }
 
   protected initState(p: Tensor): AdafactorState {
-    if (p.ndim < 2) return { step: 0, expAvgSqRow: null, expAvgSqCol: null, expAvgSq: bufferLike(p) };
+    if (p.ndim < 2) return { step: 0, expAvgSqRow: null, expAvgSqCol: null, expAvgSq: stateBuffer(p) };
     const rows = p.shape[p.ndim - 2];
     const cols = p.shape[p.ndim - 1];
-    const factor = (key: string) => bufferFor(p.data.data, this.bufferLength(key, p));
+    const factor = (key: string) => stateBuffer(p.data.data, this.bufferLength(key, p));
     return { step: 0, rows, cols, expAvgSqRow: factor("expAvgSqRow"), expAvgSqCol: factor("expAvgSqCol"), expAvgSq: null };
   }
 

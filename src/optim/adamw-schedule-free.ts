@@ -1,7 +1,7 @@
 // Schedule-free AdamW: no learning-rate schedule, an online average of the iterates instead (Defazio et al.), with train()/eval() weights.
 
 import type { FloatArray, Tensor } from "../tensor/index.ts";
-import { Optimizer, bufferLike, type Loss, type ParamGroup, type ParamsInput } from "./optimizer.ts";
+import { Optimizer, stateBuffer, type Loss, type ParamGroup, type ParamsInput } from "./optimizer.ts";
 import { checkBetas, checkEps, checkInteger, checkNonNegative } from "./validate.ts";
 
 export interface AdamWScheduleFreeOptions {
@@ -74,11 +74,11 @@ export class AdamWScheduleFree extends Optimizer<AdamWScheduleFreeOptions, AdamW
 
   // z1 = x1 = θ;  v0 = 0
   protected initState(p: Tensor): AdamWScheduleFreeState {
-    const z = bufferLike(p);
-    const x = bufferLike(p);
+    const z = stateBuffer(p);
+    const x = stateBuffer(p);
     z.set(p.values());
     x.set(p.values());
-    return { step: 0, weightSum: 0, z, x, expAvgSq: bufferLike(p) };
+    return { step: 0, weightSum: 0, z, x, expAvgSq: stateBuffer(p) };
   }
 
   override step<L extends Loss>(closure?: () => L): L | undefined {

@@ -1,7 +1,7 @@
 // ASGD: averaged stochastic gradient descent (Polyak & Juditsky), with PyTorch's decaying step size and its averaged parameters.
 
 import { tensor, type FloatArray, type Tensor } from "../tensor/index.ts";
-import { Optimizer, bufferLike, type ParamGroup, type ParamsInput } from "./optimizer.ts";
+import { Optimizer, gradient, stateBuffer, type ParamGroup, type ParamsInput } from "./optimizer.ts";
 import { checkBoolean, checkFinite, checkNonNegative } from "./validate.ts";
 
 export interface ASGDOptions {
@@ -70,7 +70,7 @@ export class ASGD extends Optimizer<ASGDOptions, ASGDState> {
   }
 
   protected initState(p: Tensor, group: ParamGroup<ASGDOptions>): ASGDState {
-    return { step: 0, eta: group.lr, mu: 1, ax: bufferLike(p) };
+    return { step: 0, eta: group.lr, mu: 1, ax: stateBuffer(p) };
   }
 
   protected update(θ: FloatArray, offset: number, grad: FloatArray, n: number, s: ASGDState, group: ParamGroup<ASGDOptions>): void {
@@ -79,7 +79,7 @@ export class ASGD extends Optimizer<ASGDOptions, ASGDState> {
     s.step += 1;
     const t = s.step;
     for (let i = 0; i < n; i++) {
-      const g = (maximize ? -grad[i] : grad[i]) + wd * θ[offset + i];
+      const g = gradient(grad[i], θ[offset + i], wd, maximize);
       θ[offset + i] *= 1 - λ * η;
       θ[offset + i] -= η * g;
       θ̄[i] = μ === 1 ? θ[offset + i] : θ̄[i] + μ * (θ[offset + i] - θ̄[i]);

@@ -1,6 +1,6 @@
 // L-BFGS: limited-memory quasi-Newton steps from a closure (Nocedal; Liu & Nocedal), exactly PyTorch's LBFGS.
 
-import { Tensor, fmt, type FloatArray } from "../tensor/index.ts";
+import { Tensor, enableGrad, fmt, type FloatArray } from "../tensor/index.ts";
 import { Optimizer, type Loss, type OptimizerStateDict, type ParamGroupInput, type ParamsInput } from "./optimizer.ts";
 import { dot, maxAbs, strongWolfe } from "./strong-wolfe.ts";
 import { checkInteger, checkLr, checkNonNegative, describe } from "./validate.ts";
@@ -157,7 +157,8 @@ export class LBFGS extends Optimizer<LBFGSOptions, LBFGSState> {
     }
     const { lr, maxIter, maxEval, toleranceGrad, toleranceChange, lineSearchFn, historySize: m } = group;
     const evaluate = (): { loss: L; f: number; g: Float64Array } => {
-      const loss = closure();
+      // As PyTorch: the closure records its graph even when step is called inside noGrad.
+      const loss = enableGrad(closure);
       const f = loss instanceof Tensor && loss.size === 1 ? loss.item() : loss;
       if (typeof f !== "number") {
         throw new TypeError(`${name}: the closure must return the loss (a one-element Tensor or a number), got ${loss instanceof Tensor ? `a tensor of shape ${fmt(loss.shape)}` : describe(loss)}`);

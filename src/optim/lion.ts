@@ -1,7 +1,7 @@
 // Lion: the sign of an interpolated momentum, with decoupled weight decay (Chen et al., found by program search).
 
 import type { FloatArray, Tensor } from "../tensor/index.ts";
-import { Optimizer, bufferLike, type ParamGroup, type ParamsInput } from "./optimizer.ts";
+import { Optimizer, stateBuffer, type ParamGroup, type ParamsInput } from "./optimizer.ts";
 import { checkBetas, checkNonNegative } from "./validate.ts";
 
 export interface LionOptions {
@@ -47,7 +47,7 @@ export class Lion extends Optimizer<LionOptions, LionState> {
   }
 
   protected initState(p: Tensor): LionState {
-    return { step: 0, expAvg: bufferLike(p) };
+    return { step: 0, expAvg: stateBuffer(p) };
   }
 
   protected update(θ: FloatArray, offset: number, g: FloatArray, n: number, s: LionState, group: ParamGroup<LionOptions>): void {

@@ -2,7 +2,7 @@
 
 import type { FloatArray, Tensor } from "../tensor/index.ts";
 import { gemm } from "../kernels/index.ts";
-import { Optimizer, bufferLike, type ParamGroup, type ParamsInput } from "./optimizer.ts";
+import { Optimizer, stateBuffer, type ParamGroup, type ParamsInput } from "./optimizer.ts";
 import { checkBoolean, checkInteger, checkEps, checkFinite, checkInRange, checkNonNegative, describe } from "./validate.ts";
 
 export interface MuonOptions {
@@ -104,8 +104,8 @@ export class Muon extends Optimizer<MuonOptions, MuonState> {
   }
 
   protected initState(p: Tensor): MuonState {
-    if (p.ndim >= 2) return { step: 0, rows: p.shape[0], momentumBuffer: bufferLike(p), expAvg: null, expAvgSq: null };
-    return { step: 0, momentumBuffer: null, expAvg: bufferLike(p), expAvgSq: bufferLike(p) };
+    if (p.ndim >= 2) return { step: 0, rows: p.shape[0], momentumBuffer: stateBuffer(p), expAvg: null, expAvgSq: null };
+    return { step: 0, momentumBuffer: null, expAvg: stateBuffer(p), expAvgSq: stateBuffer(p) };
   }
 
   protected update(θ: FloatArray, offset: number, G: FloatArray, size: number, s: MuonState, group: ParamGroup<MuonOptions>): void {

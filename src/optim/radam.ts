@@ -1,7 +1,7 @@
 // RAdam: Adam with a rectified adaptive learning rate (Liu et al.), as PyTorch's RAdam.
 
 import type { FloatArray, Tensor } from "../tensor/index.ts";
-import { Optimizer, bufferLike, type ParamGroup, type ParamsInput } from "./optimizer.ts";
+import { Optimizer, gradient, stateBuffer, type ParamGroup, type ParamsInput } from "./optimizer.ts";
 import { checkBetas, checkEps, checkNonNegative } from "./validate.ts";
 
 export interface RAdamOptions {
@@ -63,7 +63,7 @@ export class RAdam extends Optimizer<RAdamOptions, RAdamState> {
   }
 
   protected initState(p: Tensor): RAdamState {
-    return { step: 0, expAvg: bufferLike(p), expAvgSq: bufferLike(p) };
+    return { step: 0, expAvg: stateBuffer(p), expAvgSq: stateBuffer(p) };
   }
 
   protected update(θ: FloatArray, offset: number, g: FloatArray, n: number, s: RAdamState, group: ParamGroup<RAdamOptions>): void {
@@ -79,7 +79,7 @@ export class RAdam extends Optimizer<RAdamOptions, RAdamState> {
     const rt = rectified ? Math.sqrt(((ρt - 4) * (ρt - 2) * ρInf) / ((ρInf - 4) * (ρInf - 2) * ρt)) : 0;
     for (let i = 0; i < n; i++) {
       const θi = θ[offset + i];
-      const gt = g[i] + λ * θi;
+      const gt = gradient(g[i], θi, λ, false);
       m[i] = β1 * m[i] + (1 - β1) * gt;
       v[i] = β2 * v[i] + (1 - β2) * gt * gt;
       const m̂t = m[i] / bc1;

@@ -1,53 +1,32 @@
 // The optimizer registry: optim.create("adam", params, options) by name, optim.register for your own, optim.available.
 
-import { ASGD, type ASGDOptions } from "./asgd.ts";
-import { Adadelta, type AdadeltaOptions } from "./adadelta.ts";
-import { Adagrad, type AdagradOptions } from "./adagrad.ts";
-import { Adafactor, type AdafactorOptions } from "./adafactor.ts";
-import { Adam, type AdamOptions } from "./adam.ts";
-import { Adamax, type AdamaxOptions } from "./adamax.ts";
+import { ASGD } from "./asgd.ts";
+import { Adadelta } from "./adadelta.ts";
+import { Adafactor } from "./adafactor.ts";
+import { Adagrad } from "./adagrad.ts";
+import { Adam } from "./adam.ts";
+import { Adamax } from "./adamax.ts";
 import { AdamW } from "./adamw.ts";
-import { AdamWScheduleFree, type AdamWScheduleFreeOptions } from "./adamw-schedule-free.ts";
-import { LBFGS, type LBFGSOptions } from "./lbfgs.ts";
-import { Lion, type LionOptions } from "./lion.ts";
+import { AdamWScheduleFree } from "./adamw-schedule-free.ts";
+import { LBFGS } from "./lbfgs.ts";
+import { Lion } from "./lion.ts";
 import { Momentum } from "./momentum.ts";
-import { Muon, type MuonOptions } from "./muon.ts";
-import { NAdam, type NAdamOptions } from "./nadam.ts";
+import { Muon } from "./muon.ts";
+import { NAdam } from "./nadam.ts";
 import { NAG } from "./nag.ts";
 import type { BaseOptions, Optimizer, ParamsInput } from "./optimizer.ts";
-import { RAdam, type RAdamOptions } from "./radam.ts";
-import { RMSprop, type RMSpropOptions } from "./rmsprop.ts";
-import { Rprop, type RpropOptions } from "./rprop.ts";
-import { SGD, type SGDOptions } from "./sgd.ts";
+import { RAdam } from "./radam.ts";
+import { RMSprop } from "./rmsprop.ts";
+import { Rprop } from "./rprop.ts";
+import { SGD } from "./sgd.ts";
 import { describe } from "./validate.ts";
 
 /** Anything constructible like the built-in optimizers: new Ctor(params, options). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type OptimizerConstructor = new (params: ParamsInput<any>, options?: any) => Optimizer<BaseOptions, object>;
 
-/** The options each built-in name accepts. */
-export interface BuiltinOptions {
-  sgd: SGDOptions;
-  momentum: SGDOptions;
-  nag: SGDOptions;
-  adagrad: AdagradOptions;
-  adadelta: AdadeltaOptions;
-  rmsprop: RMSpropOptions;
-  adam: AdamOptions;
-  adamw: AdamOptions;
-  adamax: AdamaxOptions;
-  nadam: NAdamOptions;
-  radam: RAdamOptions;
-  rprop: RpropOptions;
-  asgd: ASGDOptions;
-  lbfgs: LBFGSOptions;
-  lion: LionOptions;
-  adafactor: AdafactorOptions;
-  muon: MuonOptions;
-  "adamw-schedulefree": AdamWScheduleFreeOptions;
-}
-
-const BUILTINS: Record<keyof BuiltinOptions, OptimizerConstructor> = {
+/** The built-in optimizers by registry name, in the order of the lineage (DESIGN.md); one line each. */
+const BUILTINS = {
   sgd: SGD,
   momentum: Momentum,
   nag: NAG,
@@ -66,6 +45,11 @@ const BUILTINS: Record<keyof BuiltinOptions, OptimizerConstructor> = {
   adafactor: Adafactor,
   muon: Muon,
   "adamw-schedulefree": AdamWScheduleFree,
+} satisfies Record<string, OptimizerConstructor>;
+
+/** The options each built-in name accepts (read off its class's constructor). */
+export type BuiltinOptions = {
+  [N in keyof typeof BUILTINS]: (typeof BUILTINS)[N] extends new (params: never, options?: Partial<infer O>) => unknown ? O : never;
 };
 
 const registry = new Map<string, OptimizerConstructor>(Object.entries(BUILTINS));

@@ -1,7 +1,7 @@
 // Rprop: resilient backpropagation, per-element step sizes driven by the sign of the gradient (Riedmiller & Braun), as PyTorch.
 
 import type { FloatArray, Tensor } from "../tensor/index.ts";
-import { Optimizer, bufferLike, type ParamGroup, type ParamsInput } from "./optimizer.ts";
+import { Optimizer, stateBuffer, type ParamGroup, type ParamsInput } from "./optimizer.ts";
 import { checkBoolean, describe } from "./validate.ts";
 
 export interface RpropOptions {
@@ -61,8 +61,8 @@ export class Rprop extends Optimizer<RpropOptions, RpropState> {
   }
 
   protected initState(p: Tensor, group: ParamGroup<RpropOptions>): RpropState {
-    const stepSize = bufferLike(p).fill(group.lr);
-    return { step: 0, prev: bufferLike(p), stepSize };
+    const stepSize = stateBuffer(p).fill(group.lr);
+    return { step: 0, prev: stateBuffer(p), stepSize };
   }
 
   protected update(θ: FloatArray, offset: number, grad: FloatArray, n: number, s: RpropState, group: ParamGroup<RpropOptions>): void {

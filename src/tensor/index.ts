@@ -4,12 +4,16 @@ import "./methods.ts";
 
 export { Tensor, fromArray, fromOp, opHooks, type GradFn, type Backward, type Nested, type OpHook } from "./tensor.ts";
 export { tensor, zeros, ones, full, zerosLike, onesLike, rand, randn, arange, scalar, parameterZeros, type TensorOptions, type FromDataOptions, type RandomOptions } from "./create.ts";
-export { noGrad, isGradEnabled } from "./grad-mode.ts";
+export { noGrad, enableGrad, isGradEnabled } from "./grad-mode.ts";
 export { backward, type BackwardOptions } from "./autograd.ts";
 export { add, sub, mul, div, neg, pow, exp, log, sqrt, abs, clamp } from "./elementwise.ts";
 export { relu, leakyRelu, sigmoid, tanh, gelu, softmax, logSoftmax, stableSigmoid } from "./activation.ts";
 export { sum, mean, max, argmax, expandTo } from "./reduce.ts";
 export { matmul, matrixLayout, type MatrixLayout } from "./matmul.ts";
+export { conv2d, type Conv2dOptions } from "./conv.ts";
+export { maxPool2d, avgPool2d, type Pool2dOptions } from "./pool.ts";
+export { batchNorm, layerNorm, type BatchNormOptions, type LayerNormOptions } from "./norm.ts";
+export { pair, type Size2 } from "./window.ts";
 export { reshape, transpose, permute, flatten, unsqueeze, squeeze, indexSelect, detach, to, clone } from "./views.ts";
 export { sumToShape, broadcastView } from "./broadcast.ts";
 export { checkTensor, type Operand } from "./operand.ts";
