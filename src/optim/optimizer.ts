@@ -168,6 +168,16 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
   }
 
   /**
+   * Puts the weights to evaluate into the parameters. Most optimizers train and evaluate the same
+   * weights, so this does nothing; schedule-free methods (AdamWScheduleFree) train at one point and
+   * evaluate at another, and a loop that calls eval() before testing and train() after works with both.
+   */
+  eval(): void {}
+
+  /** Puts the training weights back after eval(); does nothing for most optimizers. */
+  train(): void {}
+
+  /**
    * Gives the wasm memory of the state buffers back now rather than after garbage collection (as
    * Module.dispose does for parameters); `using opt = ...` calls it at the end of the block. The
    * optimizer keeps working, its buffers moved to ordinary arrays; buffers taken from it before
