@@ -32,6 +32,26 @@ describe("version counter", () => {
     expect(model.bias!.version).toBe(bias + 1);
   });
 
+  it("counts the writes of L-BFGS and of schedule-free AdamW's eval()/train() swap", () => {
+    const w = leaf([1, 2]);
+    const lbfgs = new optim.LBFGS([w], { maxIter: 3 });
+    lbfgs.step(() => {
+      lbfgs.zeroGrad();
+      const loss = w.mul(w).sum();
+      loss.backward();
+      return loss;
+    });
+    expect(w.version).toBeGreaterThan(0);
+    const v = leaf([1, 2]);
+    const sf = optim.create("adamw-schedulefree", [v], { lr: 0.1 });
+    v.grad = ones([2]);
+    sf.step();
+    const stepped = v.version;
+    sf.eval();
+    sf.train();
+    expect(v.version).toBe(stepped + 2);
+  });
+
   it("counts batch norm's running statistics, updated in place by each training forward", () => {
     const bn = new nn.BatchNorm1d(2);
     bn.forward(randn([4, 2]));
