@@ -1,5 +1,6 @@
-// Node-specific pieces of the wasm backend: reading (or building) the kernels binary, spawning worker
-// threads, and thread-count defaults. platform-browser.ts is its twin (the package.json "browser" field selects it).
+// Node-specific pieces of the kernels: reading (or building) the wasm binary, spawning worker threads,
+// thread-count defaults, and the native BLAS (blas-node.ts). platform-browser.ts is its twin (the
+// package.json "browser" field selects it).
 
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -7,6 +8,8 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { WorkerInit } from "./protocol.mjs";
+
+export { blasFix, openBlas } from "../blas-node.ts";
 
 // Found from this module's own URL: beside it in src/ (written by the build) and in the package's dist/.
 const wasmFile = fileURLToPath(new URL("./kernels.wasm", import.meta.url));
