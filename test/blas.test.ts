@@ -6,6 +6,7 @@ import { createRequire } from "node:module";
 import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { backendInfo, gemm, getBackend, getNumThreads, setBackend, setNumThreads } from "../src/kernels/index.ts";
+import { blasTuning } from "../src/kernels/gemm-blas.ts";
 import { gemmJs } from "../src/kernels/gemm-js.ts";
 import { expectMatchesJs, LAYOUTS, makeArgs, resident, SIZES } from "./helpers/gemm-cases.ts";
 
@@ -62,13 +63,18 @@ describe("choosing the blas backend", () => {
     expect(backendInfo()).toMatchObject({ backend: "blas", blasLibrary: "libopenblas.so.0", simd: true, threads: 1, requestedThreads: 1, unavailable: null });
   });
 
-  it("sets OpenBLAS's thread count from setNumThreads at the next product", () => {
+  it("sets OpenBLAS's thread count from setNumThreads at the next large product; small ones run on one thread", () => {
     const openblas = (createRequire(import.meta.url)("koffi") as { load(p: string): { func(s: string): () => number } }).load("libopenblas.so.0");
     const openblasThreads = openblas.func("int openblas_get_num_threads()");
-    for (const threads of [1, 2, 1]) {
+    const large = makeArgs({ m: 128, n: 128, k: 128, transA: false, transB: false, accumulate: false, strided: false }, 1);
+    const small = makeArgs({ m: 3, n: 3, k: 3, transA: false, transB: false, accumulate: false, strided: false }, 1);
+    expect(128 ** 3).toBeGreaterThanOrEqual(blasTuning.parallelMinMacs);
+    for (const threads of [1, 2, 1, 2]) {
       setNumThreads(threads);
-      gemm(makeArgs({ m: 3, n: 3, k: 3, transA: false, transB: false, accumulate: false, strided: false }, 1));
+      gemm(large);
       expect(openblasThreads()).toBe(threads);
+      gemm(small);
+      expect(openblasThreads()).toBe(1);
     }
   });
 });

@@ -33,6 +33,16 @@ const CBLAS_ROW_MAJOR = 101;
 const CBLAS_NO_TRANS = 111;
 const CBLAS_TRANS = 112;
 
+/** Knobs measured on the MLP shapes (npm run bench); exported for benchmarks, not part of the API. */
+export const blasTuning = {
+  /**
+   * Products with fewer multiply-adds (m·n·k) than this run on one thread: waking OpenBLAS's
+   * threads costs more than they save there (a 128×10×256 product ran at about a third of its
+   * 1-thread speed on 2 threads).
+   */
+  parallelMinMacs: 1 << 21,
+};
+
 let threadsSet = 0;
 
 /**
@@ -50,9 +60,10 @@ export function gemmBlas(blas: Blas, g: GemmArgs, threads: number): boolean {
     if (!g.accumulate) zeroRows(g.c, g.cOffset, g.ldc, m, n);
     return true;
   }
-  if (blas.setThreads && threads !== threadsSet) {
-    blas.setThreads(threads);
-    threadsSet = threads;
+  const nt = m * n * k >= blasTuning.parallelMinMacs ? threads : 1;
+  if (blas.setThreads && nt !== threadsSet) {
+    blas.setThreads(nt);
+    threadsSet = nt;
   }
   const aliased = sharesMemory(g.c, g.a) || sharesMemory(g.c, g.b);
   const c = aliased ? copyRows(g.c, g.cOffset, g.ldc, m, n, g.accumulate) : g.c.subarray(g.cOffset);
