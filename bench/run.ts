@@ -7,7 +7,7 @@
 
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg } from "node:os";
-import { BACKENDS, getBackend, getNumThreads, setBackend, setNumThreads, type Backend } from "../src/kernels/index.ts";
+import { BACKENDS, backendInfo, getBackend, getNumThreads, setBackend, setNumThreads, type Backend } from "../src/kernels/index.ts";
 import { formatTable, type Cell, type Column } from "../src/report/index.ts";
 import { ADAM_NET, MLP, measureGemm, warmUpGemm } from "./lib/gemm.ts";
 import { loadTrainingSet, rssMB, trainer, type Timing } from "./lib/train.ts";
@@ -57,8 +57,10 @@ const THREADS = [...new Set([1, 2, threads])].sort((x, y) => x - y);
 const defaultBackend = getBackend();
 /** The fast backends this machine has (js is far behind; bench/gemm.ts times it). */
 const backends = BACKENDS.filter((b) => b !== "js" && available(b));
+/** A backend's name in the tables: "wasm-relaxed" when the wasm kernels are the relaxed-SIMD build (node --experimental-wasm-relaxed-simd on Node 20). */
+const label = (backend: Backend): string => (backend === "wasm" && backendInfo().relaxedSimd ? "wasm-relaxed" : backend);
 const started = performance.now();
-console.log(`ndgrad bench${quick ? " --quick" : ""}: ${cpus()[0]?.model ?? "?"}, ${availableParallelism()} cores, node ${process.version}, backends ${backends.join(", ")} (default ${defaultBackend}), ${threads} threads`);
+console.log(`ndgrad bench${quick ? " --quick" : ""}: ${cpus()[0]?.model ?? "?"}, ${availableParallelism()} cores, node ${process.version}, backends ${backends.join(", ")} (default ${defaultBackend}${backendInfo().relaxedSimd ? ", wasm kernels with relaxed SIMD" : ""}), ${threads} threads`);
 console.log(`load average at start: ${loadavg().map((x) => x.toFixed(2)).join(" ")}${loadavg()[0] > availableParallelism() - 0.5 ? "  (busy machine: figures will be low and noisy)" : ""}`);
 console.log(previous ? `comparing with ${previous.file}` : "no previous run in bench/results/ to compare with");
 
@@ -90,7 +92,7 @@ function gemmSection(): void {
       setBackend(backend);
       setNumThreads(t);
       const { best, median } = measureGemm(shape, shape.layout, plan.gemmMs);
-      const key = `gemm ${shape.name} ${backend} ${t}T`;
+      const key = `gemm ${shape.name} ${label(backend)} ${t}T`;
       metrics[key] = best;
       metrics[`${key} median`] = median;
       cells.push(`${best.toFixed(1)} / ${median.toFixed(1)}${compare(key)}`);
@@ -100,7 +102,7 @@ function gemmSection(): void {
   restoreDefaults();
   const columns: Column[] = [
     { header: "product" }, { header: "m×n×k" }, { header: "layout" },
-    ...configs.map(({ backend, threads: t }) => ({ header: `${backend} ${t}T`, align: "right" as const })),
+    ...configs.map(({ backend, threads: t }) => ({ header: `${label(backend)} ${t}T`, align: "right" as const })),
   ];
   console.log("\n" + formatTable(columns, rows, { title: `GEMM GFLOP/s (float32), best call / median call over ${plan.gemmMs} ms (and vs prev); W1 = 784-256-10, W2 = 784-1000-1000-10 ("adam-net"), batch ${BATCH}` }));
   console.log("Operands are ordinary arrays: wasm copies them into its memory and C back out at each call; BLAS reads and writes them in place.");
@@ -127,7 +129,7 @@ function trainSection(train: ReturnType<typeof loadTrainingSet>): void {
       }
       const cells: Cell[] = [name, `${t}`];
       backends.forEach((backend, i) => {
-        const key = `train ${name} ${backend} ${t}T samples/s`;
+        const key = `train ${name} ${label(backend)} ${t}T samples/s`;
         metrics[key] = median(rates[i]);
         cells.push(`${Math.min(...rates[i]).toFixed(0)}–${Math.max(...rates[i]).toFixed(0)}${compare(key)}`);
       });
@@ -137,7 +139,7 @@ function trainSection(train: ReturnType<typeof loadTrainingSet>): void {
   }
   restoreDefaults();
   metrics["train RSS growth MB"] = rss[rss.length - 1] - rss[1];
-  const columns: Column[] = [{ header: "model" }, { header: "threads", align: "right" }, ...backends.map((b) => ({ header: b, align: "right" as const }))];
+  const columns: Column[] = [{ header: "model" }, { header: "threads", align: "right" }, ...backends.map((b) => ({ header: label(b), align: "right" as const }))];
   console.log("\n" + formatTable(columns, rows, {
     title: `Training samples/s, Adam (lr 1e-3), batch ${BATCH}, real MNIST: range over ${plan.rounds} rounds (W1 ${plan.w1Steps} steps, W2 ${plan.w2Steps}), backends taking turns (vs prev: the median)`,
   }));

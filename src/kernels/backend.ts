@@ -2,7 +2,7 @@
 // many threads, where long-lived storage lives, and what backendInfo() reports about all that.
 
 import { BlasUnavailable, type Blas } from "./gemm-blas.ts";
-import { backendFromEnv, blasFix, crossOriginIsolated, hardwareThreads, openBlas, threadsFromEnv } from "./wasm/platform-node.ts";
+import { backendFromEnv, blasFix, crossOriginIsolated, hardwareThreads, kernelsRelaxed, openBlas, threadsFromEnv } from "./wasm/platform-node.ts";
 import { MAX_THREADS } from "./wasm/protocol.mjs";
 import { ResidentArray, wasmFailure, wasmRuntime, type WasmRuntime } from "./wasm/runtime.ts";
 
@@ -31,6 +31,8 @@ export interface BackendInfo {
   blasLibrary: string | null;
   /** Whether they use SIMD instructions (the library's own on "blas", WebAssembly SIMD on "wasm"). */
   simd: boolean;
+  /** Whether the wasm kernels are the relaxed-SIMD build (fused multiply-add), which runtimes with relaxed SIMD get. */
+  relaxedSimd: boolean;
   /** Threads a large product runs on now: the calling thread plus the workers running (not the number requested). */
   threads: number;
   /** Threads asked for (setNumThreads, NDGRAD_NUM_THREADS, or every core). */
@@ -118,6 +120,7 @@ export function backendInfo(): BackendInfo {
     backend: getBackend(),
     blasLibrary: lib?.library ?? null,
     simd: lib !== null || rt !== null,
+    relaxedSimd: rt !== null && kernelsRelaxed(),
     threads: lib ? getNumThreads() : Math.min(getNumThreads(), 1 + (pool?.running ?? 0)),
     requestedThreads: getNumThreads(),
     workersStarted: pool?.started ?? 0,

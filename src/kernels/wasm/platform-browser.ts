@@ -12,6 +12,11 @@ import type { WorkerInit } from "./protocol.mjs";
 
 export const blasFix = "run in Node for the blas backend";
 
+/** The browser build loads the portable kernels (kernels-relaxed.wasm is Node's for now). */
+export function kernelsRelaxed(): boolean {
+  return false;
+}
+
 /** Browsers cannot load a native library: the blas backend is Node's. */
 export function openBlas(): Blas {
   throw new BlasUnavailable("a browser cannot load a native BLAS library", true);
