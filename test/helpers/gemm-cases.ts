@@ -66,3 +66,13 @@ export const SIZES: [string, number, number, number][] = [
   ["m < 16, B packed per panel", 10, 70, 29], ["m = 10 over many panels", 10, 256, 40], ["k small", 40, 70, 3], ["k = 10", 64, 100, 10],
 ];
 export const LAYOUTS = [[false, false], [false, true], [true, false], [true, true]] as const;
+
+/** expectMatchesJs for an m × n × k product in every layout, strided or not, accumulating or not. */
+export function expectEveryLayoutMatchesJs(m: number, n: number, k: number): void {
+  let seed = m * 7 + n * 13 + k;
+  for (const [transA, transB] of LAYOUTS) {
+    for (const strided of [false, true]) {
+      for (const accumulate of [false, true]) expectMatchesJs({ m, n, k, transA, transB, strided, accumulate }, seed++);
+    }
+  }
+}
