@@ -1,5 +1,5 @@
 // WebAssembly SIMD kernels (AssemblyScript): a packed, register-tiled f32 GEMM split across threads,
-// the optimizer update loops (Adam, SGD, Adagrad, RMSprop, Adadelta) and ReLU.
+// ReLU, and (re-exported from assembly/optim/, one file each) the optimizers' SIMD twins.
 //
 // Built by scripts/build-wasm.mjs into build/wasm/kernels.wasm. The memory is imported and shared:
 // every thread instantiates this module on the same WebAssembly.Memory, and the TypeScript host
@@ -371,211 +371,6 @@ function edgeTile(a: usize, b: usize, kc: i32, c0: usize, rs: usize, cs: usize, 
   }
 }
 
-/**
- * One Adam step over `n` float32 parameters, four lanes at a time in f32x4: the operations of
- * adamStep in src/kernels/optim-adam.ts in the same order, rounded to float32 at each step instead
- * of once at the end (f32 division and square root have several times the throughput of f64's).
- * `flags`: 1 decoupled weight decay (AdamW), 2 maximize, 4 AMSGrad (`vmax` is then used).
- */
-export function adam(theta: usize, grad: usize, m: usize, v: usize, vmax: usize, n: i32, lr: f64, beta1: f64, beta2: f64, eps: f64, bc1: f64, bc2: f64, wd: f64, flags: i32): void {
-  const decoupled = (flags & 1) != 0, maximize = (flags & 2) != 0, amsgrad = (flags & 4) != 0;
-  const shrink = f32x4.splat(<f32>(1 - lr * wd)), decay = f32x4.splat(<f32>wd), l2 = wd != 0;
-  const b1 = f32x4.splat(<f32>beta1), c1 = f32x4.splat(<f32>(1 - beta1));
-  const b2 = f32x4.splat(<f32>beta2), c2 = f32x4.splat(<f32>(1 - beta2));
-  const alpha = f32x4.splat(<f32>lr), epsilon = f32x4.splat(<f32>eps), d1 = f32x4.splat(<f32>bc1), d2 = f32x4.splat(<f32>bc2);
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const o = <usize>i << 2;
-    let th = v128.load(theta + o);
-    let g = v128.load(grad + o);
-    if (maximize) g = f32x4.neg(g);
-    if (decoupled) th = f32x4.mul(th, shrink);
-    else if (l2) g = f32x4.add(g, f32x4.mul(decay, th));
-    const mi = f32x4.add(f32x4.mul(b1, v128.load(m + o)), f32x4.mul(c1, g));
-    v128.store(m + o, mi);
-    let vi = f32x4.add(f32x4.mul(b2, v128.load(v + o)), f32x4.mul(f32x4.mul(c2, g), g));
-    v128.store(v + o, vi);
-    if (amsgrad) {
-      vi = f32x4.max(v128.load(vmax + o), vi);
-      v128.store(vmax + o, vi);
-    }
-    const step = f32x4.div(f32x4.mul(alpha, f32x4.div(mi, d1)), f32x4.add(f32x4.sqrt(f32x4.div(vi, d2)), epsilon));
-    v128.store(theta + o, f32x4.sub(th, step));
-  }
-  for (; i < n; i++) {
-    const o = <usize>i << 2;
-    let th = load<f32>(theta + o);
-    let g = load<f32>(grad + o);
-    if (maximize) g = -g;
-    if (decoupled) th *= <f32>(1 - lr * wd);
-    else if (l2) g += <f32>wd * th;
-    const mi = <f32>beta1 * load<f32>(m + o) + <f32>(1 - beta1) * g;
-    store<f32>(m + o, mi);
-    let vi = <f32>beta2 * load<f32>(v + o) + <f32>(1 - beta2) * g * g;
-    store<f32>(v + o, vi);
-    if (amsgrad) {
-      vi = max(load<f32>(vmax + o), vi);
-      store<f32>(vmax + o, vi);
-    }
-    store<f32>(theta + o, th - (<f32>lr * (mi / <f32>bc1)) / (Mathf.sqrt(vi / <f32>bc2) + <f32>eps));
-  }
-}
-
-/**
- * SGD (src/kernels/optim-sgd.ts) in f32x4. `b` is the momentum buffer (used when flags & 1);
- * flags: 1 momentum, 2 first step (b ← g), 4 nesterov, 8 maximize.
- */
-export function sgd(theta: usize, grad: usize, b: usize, n: i32, lr: f64, momentum: f64, dampening: f64, wd: f64, flags: i32): void {
-  const hasB = (flags & 1) != 0, first = (flags & 2) != 0, nesterov = (flags & 4) != 0, maximize = (flags & 8) != 0;
-  const eta = f32x4.splat(<f32>lr), mu = f32x4.splat(<f32>momentum), keep = f32x4.splat(<f32>(1 - dampening)), decay = f32x4.splat(<f32>wd), l2 = wd != 0;
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const o = <usize>i << 2;
-    const th = v128.load(theta + o);
-    let g = v128.load(grad + o);
-    if (maximize) g = f32x4.neg(g);
-    if (l2) g = f32x4.add(g, f32x4.mul(decay, th));
-    if (hasB) {
-      const bi = first ? g : f32x4.add(f32x4.mul(mu, v128.load(b + o)), f32x4.mul(keep, g));
-      v128.store(b + o, bi);
-      g = nesterov ? f32x4.add(g, f32x4.mul(mu, bi)) : bi;
-    }
-    v128.store(theta + o, f32x4.sub(th, f32x4.mul(eta, g)));
-  }
-  for (; i < n; i++) {
-    const o = <usize>i << 2;
-    const th = load<f32>(theta + o);
-    let g = load<f32>(grad + o);
-    if (maximize) g = -g;
-    if (l2) g += <f32>wd * th;
-    if (hasB) {
-      const bi = first ? g : <f32>momentum * load<f32>(b + o) + <f32>(1 - dampening) * g;
-      store<f32>(b + o, bi);
-      g = nesterov ? g + <f32>momentum * bi : bi;
-    }
-    store<f32>(theta + o, th - <f32>lr * g);
-  }
-}
-
-/** Adagrad (src/kernels/optim-adagrad.ts) in f32x4; `lr` is the decayed ηt. flags: 1 maximize. */
-export function adagrad(theta: usize, grad: usize, sum: usize, n: i32, lr: f64, wd: f64, eps: f64, flags: i32): void {
-  const maximize = (flags & 1) != 0, l2 = wd != 0;
-  const eta = f32x4.splat(<f32>lr), decay = f32x4.splat(<f32>wd), epsilon = f32x4.splat(<f32>eps);
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const o = <usize>i << 2;
-    const th = v128.load(theta + o);
-    let g = v128.load(grad + o);
-    if (maximize) g = f32x4.neg(g);
-    if (l2) g = f32x4.add(g, f32x4.mul(decay, th));
-    const G = f32x4.add(v128.load(sum + o), f32x4.mul(g, g));
-    v128.store(sum + o, G);
-    v128.store(theta + o, f32x4.sub(th, f32x4.div(f32x4.mul(eta, g), f32x4.add(f32x4.sqrt(G), epsilon))));
-  }
-  for (; i < n; i++) {
-    const o = <usize>i << 2;
-    const th = load<f32>(theta + o);
-    let g = load<f32>(grad + o);
-    if (maximize) g = -g;
-    if (l2) g += <f32>wd * th;
-    const G = load<f32>(sum + o) + g * g;
-    store<f32>(sum + o, G);
-    store<f32>(theta + o, th - (<f32>lr * g) / (Mathf.sqrt(G) + <f32>eps));
-  }
-}
-
-/**
- * RMSprop (src/kernels/optim-rmsprop.ts) in f32x4. `gbar` (centered) and `b` (momentum) are used
- * when flags & 1 and flags & 2; flags & 4 is maximize.
- */
-export function rmsprop(theta: usize, grad: usize, v: usize, gbar: usize, b: usize, n: i32, lr: f64, alpha: f64, eps: f64, wd: f64, momentum: f64, flags: i32): void {
-  const centered = (flags & 1) != 0, hasB = (flags & 2) != 0, maximize = (flags & 4) != 0, l2 = wd != 0;
-  const eta = f32x4.splat(<f32>lr), a = f32x4.splat(<f32>alpha), c = f32x4.splat(<f32>(1 - alpha)), epsilon = f32x4.splat(<f32>eps);
-  const decay = f32x4.splat(<f32>wd), mu = f32x4.splat(<f32>momentum), zero = f32x4.splat(0);
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const o = <usize>i << 2;
-    const th = v128.load(theta + o);
-    let g = v128.load(grad + o);
-    if (maximize) g = f32x4.neg(g);
-    if (l2) g = f32x4.add(g, f32x4.mul(decay, th));
-    const vi = f32x4.add(f32x4.mul(a, v128.load(v + o)), f32x4.mul(f32x4.mul(c, g), g));
-    v128.store(v + o, vi);
-    let denom: v128;
-    if (centered) {
-      const gb = f32x4.add(f32x4.mul(a, v128.load(gbar + o)), f32x4.mul(c, g));
-      v128.store(gbar + o, gb);
-      denom = f32x4.add(f32x4.sqrt(f32x4.max(f32x4.sub(vi, f32x4.mul(gb, gb)), zero)), epsilon);
-    } else {
-      denom = f32x4.add(f32x4.sqrt(vi), epsilon);
-    }
-    if (hasB) {
-      const bi = f32x4.add(f32x4.mul(mu, v128.load(b + o)), f32x4.div(g, denom));
-      v128.store(b + o, bi);
-      v128.store(theta + o, f32x4.sub(th, f32x4.mul(eta, bi)));
-    } else {
-      v128.store(theta + o, f32x4.sub(th, f32x4.div(f32x4.mul(eta, g), denom)));
-    }
-  }
-  for (; i < n; i++) {
-    const o = <usize>i << 2;
-    const th = load<f32>(theta + o);
-    let g = load<f32>(grad + o);
-    if (maximize) g = -g;
-    if (l2) g += <f32>wd * th;
-    const vi = <f32>alpha * load<f32>(v + o) + <f32>(1 - alpha) * g * g;
-    store<f32>(v + o, vi);
-    let denom: f32;
-    if (centered) {
-      const gb = <f32>alpha * load<f32>(gbar + o) + <f32>(1 - alpha) * g;
-      store<f32>(gbar + o, gb);
-      denom = Mathf.sqrt(max(vi - gb * gb, <f32>0)) + <f32>eps;
-    } else {
-      denom = Mathf.sqrt(vi) + <f32>eps;
-    }
-    if (hasB) {
-      const bi = <f32>momentum * load<f32>(b + o) + g / denom;
-      store<f32>(b + o, bi);
-      store<f32>(theta + o, th - <f32>lr * bi);
-    } else {
-      store<f32>(theta + o, th - (<f32>lr * g) / denom);
-    }
-  }
-}
-
-/** Adadelta (src/kernels/optim-adadelta.ts) in f32x4. flags: 1 maximize. */
-export function adadelta(theta: usize, grad: usize, eg2: usize, edx2: usize, n: i32, lr: f64, rho: f64, eps: f64, wd: f64, flags: i32): void {
-  const maximize = (flags & 1) != 0, l2 = wd != 0;
-  const eta = f32x4.splat(<f32>lr), r = f32x4.splat(<f32>rho), c = f32x4.splat(<f32>(1 - rho)), epsilon = f32x4.splat(<f32>eps), decay = f32x4.splat(<f32>wd);
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const o = <usize>i << 2;
-    const th = v128.load(theta + o);
-    let g = v128.load(grad + o);
-    if (maximize) g = f32x4.neg(g);
-    if (l2) g = f32x4.add(g, f32x4.mul(decay, th));
-    const e = f32x4.add(f32x4.mul(r, v128.load(eg2 + o)), f32x4.mul(f32x4.mul(c, g), g));
-    v128.store(eg2 + o, e);
-    const dx2 = v128.load(edx2 + o);
-    const delta = f32x4.mul(f32x4.div(f32x4.sqrt(f32x4.add(dx2, epsilon)), f32x4.sqrt(f32x4.add(e, epsilon))), g);
-    v128.store(edx2 + o, f32x4.add(f32x4.mul(r, dx2), f32x4.mul(f32x4.mul(c, delta), delta)));
-    v128.store(theta + o, f32x4.sub(th, f32x4.mul(eta, delta)));
-  }
-  for (; i < n; i++) {
-    const o = <usize>i << 2;
-    const th = load<f32>(theta + o);
-    let g = load<f32>(grad + o);
-    if (maximize) g = -g;
-    if (l2) g += <f32>wd * th;
-    const e = <f32>rho * load<f32>(eg2 + o) + <f32>(1 - rho) * g * g;
-    store<f32>(eg2 + o, e);
-    const dx2 = load<f32>(edx2 + o);
-    const delta = (Mathf.sqrt(dx2 + <f32>eps) / Mathf.sqrt(e + <f32>eps)) * g;
-    store<f32>(edx2 + o, <f32>rho * dx2 + <f32>(1 - rho) * delta * delta);
-    store<f32>(theta + o, th - <f32>lr * delta);
-  }
-}
-
 /** out = x > 0 ? x : 0 (NaN gives 0, as the JS loop), four lanes at a time. */
 export function relu(x: usize, out: usize, n: i32): void {
   const zero = f32x4.splat(0);
@@ -605,3 +400,12 @@ export function reluBackward(y: usize, g: usize, gx: usize, n: i32): void {
     store<f32>(gx + o, load<f32>(y + o) > 0 ? load<f32>(g + o) : 0);
   }
 }
+
+// The optimizers' SIMD twins, one file each (their args records: src/optim/simd-abi.ts).
+export { sgdStep } from "./optim/sgd";
+export { adagradStep } from "./optim/adagrad";
+export { adadeltaStep } from "./optim/adadelta";
+export { rmspropStep } from "./optim/rmsprop";
+export { adamStep } from "./optim/adam";
+export { adamaxStep } from "./optim/adamax";
+export { nadamStep } from "./optim/nadam";

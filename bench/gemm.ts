@@ -7,22 +7,20 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus } from "node:os";
 import { getNumThreads, setBackend, setNumThreads } from "../src/kernels/index.ts";
 import { ADAM_NET, LAYOUTS, MLP, measureGemm, warmUpGemm, type Layout } from "./lib/gemm.ts";
+import { commandLine, integer } from "../examples/lib/cli.ts";
 
-const HELP = `Usage: npx tsx bench/gemm.ts [options]
-  --quick          only the MLP 784-256-10 shapes, shorter timing
-  --min-time MS    time each case for MS milliseconds (default 300, quick 150)
-  --no-js          skip the (slow) plain-TS kernel
-  --help           this text`;
-
-const args = process.argv.slice(2);
-if (args.includes("--help")) {
-  console.log(HELP);
-  process.exit(0);
-}
-const quick = args.includes("--quick");
-const minTimeArg = args.indexOf("--min-time");
-const minTime = minTimeArg >= 0 ? Number(args[minTimeArg + 1]) : quick ? 150 : 300;
-const withJs = !args.includes("--no-js");
+const { quick, minTime, withJs } = commandLine(
+  {
+    usage: "npx tsx bench/gemm.ts [flags]",
+    about: "GFLOP/s of the GEMM kernels on the products of an MLP training step, in each layout.",
+    flags: {
+      quick: { type: "boolean", help: "only the MLP 784-256-10 shapes, shorter timing" },
+      "min-time": { type: "string", arg: "MS", help: "time each case for MS milliseconds (default 300, quick 150)" },
+      "no-js": { type: "boolean", help: "skip the (slow) plain-TS kernel" },
+    },
+  },
+  (v) => ({ quick: v.quick, minTime: integer("min-time", v["min-time"], v.quick ? 150 : 300), withJs: !v["no-js"] }),
+);
 const shapes = quick ? MLP : [...MLP, ...ADAM_NET];
 
 const threads = getNumThreads();

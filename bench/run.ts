@@ -9,29 +9,24 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { availableParallelism, cpus, loadavg } from "node:os";
 import { BACKENDS, backendInfo, getBackend, getNumThreads, setBackend, setNumThreads, type Backend } from "../src/kernels/index.ts";
 import { formatTable, type Cell, type Column } from "../src/report/index.ts";
+import { commandLine, oneOf } from "../examples/lib/cli.ts";
 import { ADAM_NET, MLP, measureGemm, warmUpGemm } from "./lib/gemm.ts";
 import { loadTrainingSet, rssMB, trainer, type Timing } from "./lib/train.ts";
-
-const HELP = `Usage: npm run bench -- [options]
-  --quick                   fewer steps and shorter timings (about a minute)
-  --only gemm|train|scaling run one section
-  --help                    this text`;
 
 const SECTIONS = ["gemm", "train", "scaling"] as const;
 type Section = (typeof SECTIONS)[number];
 
-const args = process.argv.slice(2);
-if (args.includes("--help")) {
-  console.log(HELP);
-  process.exit(0);
-}
-const quick = args.includes("--quick");
-const onlyAt = args.indexOf("--only");
-const only = onlyAt >= 0 ? args[onlyAt + 1] : undefined;
-if (onlyAt >= 0 && !(SECTIONS as readonly string[]).includes(only ?? "")) {
-  console.error(`bench: --only takes one of ${SECTIONS.join(", ")}, got ${JSON.stringify(only)}\n${HELP}`);
-  process.exit(2);
-}
+const { quick, only } = commandLine(
+  {
+    usage: "npm run bench -- [flags]",
+    about: "Measures GEMM GFLOP/s, training samples/s and seconds per epoch on MNIST, peak memory, and scaling with width and batch.",
+    flags: {
+      quick: { type: "boolean", help: "fewer steps and shorter timings (about a minute)" },
+      only: { type: "string", arg: SECTIONS.join("|"), help: "run one section" },
+    },
+  },
+  (v) => ({ quick: v.quick, only: v.only === undefined ? undefined : oneOf("only", v.only, SECTIONS, "section") }),
+);
 const runs = (section: Section) => only === undefined || only === section;
 
 /**

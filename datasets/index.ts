@@ -12,6 +12,7 @@ export {
   FASHION_MNIST_CLASSES,
   FASHION_MNIST_DIR,
   IDX_FILES,
+  MAX_UNNAMED_CLASSES,
   type MnistSource,
   type LoadMnistOptions,
   type LoadIdxDirOptions,

@@ -90,9 +90,15 @@ export interface LoadIdxDirOptions {
   testLimit?: number;
   /** The data set's name in the result (default: the directory path). */
   name?: string;
-  /** Class names by label (default: "0", "1", ... up to the largest label, at least ten). */
+  /** Class names by label (default: "0", "1", ... up to the largest label, at least ten, at most MAX_UNNAMED_CLASSES). */
   classNames?: readonly string[];
 }
+
+/**
+ * The most classes a directory loaded without class names may have. Labels name classes 0 … K−1 and
+ * K names are made, so one corrupt label (2,000,000,000) would otherwise allocate billions of names.
+ */
+export const MAX_UNNAMED_CLASSES = 65536;
 
 /**
  * Loads train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and
@@ -103,14 +109,11 @@ export function loadIdxDir(dir: string, options: LoadIdxDirOptions = {}): MnistD
   const paths = findFiles(dir);
   const trainLimit = checkLimit("trainLimit", options.trainLimit);
   const testLimit = checkLimit("testLimit", options.testLimit);
-  const train = readSplit(paths.trainImages, paths.trainLabels, trainLimit);
-  const test = readSplit(paths.testImages, paths.testLabels, testLimit);
+  const classes = options.classNames ? `the ${options.classNames.length} classes of ${options.name ?? dir}` : `${MAX_UNNAMED_CLASSES} classes at most for a directory loaded without class names`;
+  const classCount = options.classNames?.length ?? MAX_UNNAMED_CLASSES;
+  const train = readSplit(paths.trainImages, paths.trainLabels, trainLimit, classCount, classes);
+  const test = readSplit(paths.testImages, paths.testLabels, testLimit, classCount, classes);
   const classNames = options.classNames ? options.classNames.slice() : defaultClassNames(Math.max(train.maxLabel, test.maxLabel));
-  for (const [split, { maxLabel, labelsPath }] of [["train", train], ["test", test]] as const) {
-    if (maxLabel >= classNames.length) {
-      throw new Error(`loadMnist: ${labelsPath} holds label ${maxLabel}, but the ${split} set of ${options.name ?? dir} has only ${classNames.length} classes`);
-    }
-  }
   return { name: options.name ?? dir, train: train.dataset, test: test.dataset, classNames };
 }
 
@@ -214,7 +217,8 @@ function scanUnitNumbers(text: string, from: number, to: number): Uint8Array | n
 /** byte → float32(byte / 255), exactly as a division would round it. */
 const BYTE_TO_UNIT = Float32Array.from({ length: 256 }, (_, b) => b / 255);
 
-function readSplit(imagesPath: string, labelsPath: string, limit: number | undefined): { dataset: TensorDataset; maxLabel: number; labelsPath: string } {
+/** One split's images and labels; every label must lie in [0, classCount) (`classes` says which classes those are, for the error). */
+function readSplit(imagesPath: string, labelsPath: string, limit: number | undefined, classCount: number, classes: string): { dataset: TensorDataset; maxLabel: number } {
   const images = readIdx(imagesPath);
   const labels = readIdx(labelsPath);
   if (images.type !== "ubyte" || images.dims.length < 2) {
@@ -236,11 +240,13 @@ function readSplit(imagesPath: string, labelsPath: string, limit: number | undef
   let maxLabel = -1;
   for (let i = 0; i < n; i++) {
     const label = labels.data[i];
-    if (label < 0) throw new Error(`loadMnist: ${labelsPath} holds a negative label (${label}) at index ${i}`);
+    if (!(label >= 0 && label < classCount)) {
+      throw new Error(`loadMnist: ${labelsPath} holds label ${label} at index ${i}, outside 0…${classCount - 1} (${classes}): the file is corrupt or belongs to another data set`);
+    }
     y[i] = label;
     if (label > maxLabel) maxLabel = label;
   }
-  return { dataset: new TensorDataset(features, y, [featureSize]), maxLabel, labelsPath };
+  return { dataset: new TensorDataset(features, y, [featureSize]), maxLabel };
 }
 
 function isIntegerIdx(a: IdxArray): boolean {

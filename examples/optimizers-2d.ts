@@ -9,109 +9,52 @@
 
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { optim } from "../src/index.ts";
-import { createRunDir, formatExp, formatTable, RunRecorder, type Cell } from "../src/report/index.ts";
+import { createRunDir, DivergenceCheck, formatExp, formatTable, RunRecorder, type Cell } from "../src/report/index.ts";
 import { trajectoryAnimationHtml, trajectoryChartSvg, type AnimationPanel, type TrajectoryPath } from "../src/report/trajectory-chart.ts";
 import { contourField } from "./optimizers-2d/contours.ts";
 import { FUNCTION_NAMES, testFunctions, type TestFunction } from "./optimizers-2d/functions.ts";
-import { BLOW_UP, OPTIMIZERS, outcome, runOptimizer, type Outcome } from "./optimizers-2d/race.ts";
+import { BLOW_UP, outcome, runOptimizer, type Outcome } from "./optimizers-2d/race.ts";
 import { describeSearch, searchLr, type SearchOptions } from "./optimizers-2d/search.ts";
+import { commandLine, integer, listOf, namedNumbers, number } from "./lib/cli.ts";
+import { doing, exitStatus, explainCrashes, makeOutDir, orExit, tryWrite } from "./lib/failures.ts";
 
-const USAGE = `Usage: npx tsx examples/optimizers-2d.ts [options]
+const COMMAND = {
+  usage: "npx tsx examples/optimizers-2d.ts [flags]",
+  about: "Races optimizers on 2-D test functions, each at its own learning rate (a seeded search), and\ndraws every path over the function's contours.",
+  flags: {
+    functions: { type: "string", arg: "LIST", help: `comma-separated, from: ${FUNCTION_NAMES.join(", ")} (default: all)` },
+    optimizers: { type: "string", arg: "LIST", help: `comma-separated registry names (default: all of them, ${optim.available().join(", ")})` },
+    lr: { type: "string", arg: "NAME=VALUE", multiple: true, help: "use this lr for optimizer NAME on every function instead of searching\n(repeatable, or comma-separated: --lr adam=0.1,sgd=0.001)" },
+    steps: { type: "string", arg: "N", help: "steps per run, search included (default: per function, see below)" },
+    kappa: { type: "string", arg: "K", help: "condition number of the quadratic x² + K·y² (default 10)" },
+    tol: { type: "string", arg: "T", help: '"reached the minimum" means within distance T of it (default 1e-3)' },
+    seed: { type: "string", arg: "S", help: "seed of the lr search's random samples (default 0)" },
+    samples: { type: "string", arg: "N", help: "random lrs per optimizer and function, beside the grid (default 3)" },
+    out: { type: "string", arg: "DIR", help: "output folder (default runs/optimizers-2d-<timestamp>)" },
+    html: { type: "boolean", help: "also write optimizers-2d.html, a page that animates the paths step by step" },
+  },
+  notes: `Default steps: ${testFunctions().map((f) => `${f.name} ${f.steps}`).join(", ")}.\n${new DivergenceCheck().describe()} (f − f*), or a point beyond |θ| = ${BLOW_UP}.`,
+} as const;
 
-Races optimizers on 2-D test functions, each at its own learning rate (a seeded search), and
-draws every path over the function's contours.
+explainCrashes("examples/optimizers-2d.ts");
+const flags = commandLine(COMMAND, (v) => ({
+  optimizers: v.optimizers === undefined ? optim.available() : listOf("optimizers", v.optimizers, optim.available(), "optimizer"),
+  functionNames: v.functions === undefined ? [...FUNCTION_NAMES] as string[] : listOf("functions", v.functions, FUNCTION_NAMES, "function") as string[],
+  lrOverrides: namedNumbers("lr", v.lr, optim.available(), "optimizer"),
+  steps: v.steps === undefined ? undefined : integer("steps", v.steps, 0),
+  kappa: number("kappa", v.kappa, 10, (k) => k >= 1, "must be a number >= 1"),
+  tol: number("tol", v.tol, 1e-3, (t) => t > 0, "must be a number > 0"),
+  seed: integer("seed", v.seed, 0, -Infinity),
+  samples: integer("samples", v.samples, 3, 0),
+  out: v.out,
+  html: v.html,
+}));
 
-Options:
-  --functions LIST    comma-separated, from: ${FUNCTION_NAMES.join(", ")} (default: all)
-  --optimizers LIST   comma-separated registry names (default: ${OPTIMIZERS.join(", ")})
-  --lr NAME=VALUE     use this lr for optimizer NAME on every function instead of searching
-                      (repeatable, or comma-separated: --lr adam=0.1,sgd=0.001)
-  --steps N           steps per run, search included (default: per function, see below)
-  --kappa K           condition number of the quadratic x² + K·y² (default 10)
-  --tol T             "reached the minimum" means within distance T of it (default 1e-3)
-  --seed S            seed of the lr search's random samples (default 0)
-  --samples N         random lrs per optimizer and function, beside the grid (default 3)
-  --out DIR           output folder (default runs/optimizers-2d-<timestamp>)
-  --html              also write optimizers-2d.html, a page that animates the paths step by step
-  -h, --help          show this help
-
-Default steps: ${testFunctions().map((f) => `${f.name} ${f.steps}`).join(", ")}.`;
-
-function fail(message: string): never {
-  console.error(`${message}\n\n${USAGE}\n\nValid optimizers: ${optim.available().join(", ")}\nValid functions: ${FUNCTION_NAMES.join(", ")}`);
-  process.exit(2);
-}
-
-function parseFlags() {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      options: {
-        functions: { type: "string" },
-        optimizers: { type: "string" },
-        lr: { type: "string", multiple: true },
-        steps: { type: "string" },
-        kappa: { type: "string", default: "10" },
-        tol: { type: "string", default: "1e-3" },
-        seed: { type: "string", default: "0" },
-        samples: { type: "string", default: "3" },
-        out: { type: "string" },
-        html: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (err) {
-    fail((err as Error).message);
-  }
-  if (parsed.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
-  const list = (s: string | undefined) => (s ?? "").split(",").map((v) => v.trim().toLowerCase()).filter((v) => v !== "");
-  const number = (flag: string, s: string, ok: (v: number) => boolean, rule: string) => {
-    const v = Number(s);
-    if (s.trim() === "" || !ok(v)) fail(`Invalid --${flag} value: ${s} (${rule})`);
-    return v;
-  };
-
-  const optimizers = parsed.optimizers === undefined ? [...OPTIMIZERS] : list(parsed.optimizers);
-  for (const name of optimizers) if (!optim.available().includes(name)) fail(`Unknown optimizer: ${name}`);
-  if (optimizers.length === 0) fail("--optimizers needs at least one name");
-  const functionNames = parsed.functions === undefined ? [...FUNCTION_NAMES] : list(parsed.functions);
-  for (const name of functionNames) if (!(FUNCTION_NAMES as readonly string[]).includes(name)) fail(`Unknown function: ${name}`);
-  if (functionNames.length === 0) fail("--functions needs at least one name");
-
-  const lrOverrides = new Map<string, number>();
-  for (const item of (parsed.lr ?? []).flatMap((s) => s.split(","))) {
-    const [name, value] = item.split("=").map((s) => s.trim());
-    if (value === undefined) fail(`Invalid --lr value: ${item} (expected NAME=VALUE, e.g. adam=0.01)`);
-    if (!optim.available().includes(name.toLowerCase())) fail(`Unknown optimizer in --lr: ${name}`);
-    lrOverrides.set(name.toLowerCase(), number("lr", value, (v) => v > 0 && Number.isFinite(v), "must be a positive number"));
-  }
-
-  return {
-    optimizers,
-    functionNames,
-    lrOverrides,
-    steps: parsed.steps === undefined ? undefined : number("steps", parsed.steps, (v) => Number.isInteger(v) && v > 0, "must be a positive integer"),
-    kappa: number("kappa", parsed.kappa, (v) => v >= 1 && Number.isFinite(v), "must be a number >= 1"),
-    tol: number("tol", parsed.tol, (v) => v > 0 && Number.isFinite(v), "must be a positive number"),
-    seed: number("seed", parsed.seed, Number.isInteger, "must be an integer"),
-    samples: number("samples", parsed.samples, (v) => Number.isInteger(v) && v >= 0, "must be an integer >= 0"),
-    out: parsed.out,
-    html: parsed.html,
-  };
-}
-
-const flags = parseFlags();
 const all = testFunctions(flags.kappa);
 const functions = all.filter((f) => flags.functionNames.includes(f.name));
 const quadratic = all.find((f) => f.name === "quadratic")!;
-const outDir = flags.out ?? createRunDir("runs", "optimizers-2d");
+const outDir = orExit(`create the output folder "${flags.out ?? "runs"}"`, () => makeOutDir(flags.out, "optimizers-2d"), "--out");
 const recorder = new RunRecorder(outDir, { ...flags, lrOverrides: Object.fromEntries(flags.lrOverrides) }, { seed: flags.seed });
 const stepsOf = (fn: TestFunction) => flags.steps ?? fn.steps;
 const searchOptions = (fn: TestFunction): SearchOptions => ({ seed: flags.seed, samples: flags.samples, run: { steps: stepsOf(fn) } });
@@ -132,6 +75,7 @@ const searched = (fn: TestFunction): Map<string, Choice> => {
   const choices = new Map<string, Choice>();
   process.stdout.write(`searching lrs on ${fn.name}:`);
   for (const name of flags.optimizers) {
+    doing({ function: fn.name, optimizer: name, searching: "lr" });
     const fixed = flags.lrOverrides.get(name);
     choices.set(name, fixed !== undefined ? { lr: fixed, from: "--lr" } : { lr: searchLr(fn, name, searchOptions(fn)).lr, from: "search" });
     process.stdout.write(` ${name}`);
@@ -162,6 +106,7 @@ for (const fn of functions) {
   const paths: TrajectoryPath[] = [];
   for (const name of flags.optimizers) {
     const choice = lrs.get(fn.name)!.get(name)!;
+    doing({ function: fn.name, optimizer: name, searching: null });
     const traj = runOptimizer(fn, name, choice.lr, { steps });
     const result = outcome(fn, traj, flags.tol);
     recorder.summary(`${fn.name}/${name}`, { ...result, lrFrom: choice.from, steps: traj.steps, blownUpAt: traj.blownUpAt });
@@ -191,19 +136,21 @@ for (const fn of functions) {
     minimum: fn.minimum,
   };
   const svgPath = join(outDir, `${fn.name}.svg`);
-  writeFileSync(svgPath, await trajectoryChartSvg(field, paths, options));
-  console.log(`wrote ${svgPath}`);
+  const svg = await trajectoryChartSvg(field, paths, options);
+  if (tryWrite(`the chart of ${fn.name}`, svgPath, "--out", () => writeFileSync(svgPath, svg))) console.log(`wrote ${svgPath}`);
   if (flags.html) panels.push({ field, paths, options, notes: table });
 }
 
-writeFileSync(join(outDir, "tables.md"), `${describeSearch(searchOptions(quadratic))}\n\n${markdown.join("\n")}`);
+doing({ function: null, optimizer: null });
+const tablesPath = join(outDir, "tables.md");
+tryWrite("the tables", tablesPath, "--out", () => writeFileSync(tablesPath, `${describeSearch(searchOptions(quadratic))}\n\n${markdown.join("\n")}`));
 if (flags.html) {
   const htmlPath = join(outDir, "optimizers-2d.html");
-  writeFileSync(htmlPath, await trajectoryAnimationHtml(panels, "ndgrad: optimizers on 2-D test functions"));
-  console.log(`wrote ${htmlPath} (open it in a browser: play, pause, step)`);
+  const html = await trajectoryAnimationHtml(panels, "ndgrad: optimizers on 2-D test functions");
+  if (tryWrite("the animation", htmlPath, "--out", () => writeFileSync(htmlPath, html))) console.log(`wrote ${htmlPath} (open it in a browser: play, pause, step)`);
 }
-const files = recorder.finish();
-console.log(`wrote ${files.json} and ${join(outDir, "tables.md")}`);
+if (tryWrite("the metrics", join(outDir, "metrics.json"), "--out", () => recorder.finish())) console.log(`wrote ${join(outDir, "metrics.json")}${exitStatus() === 0 ? ` and ${tablesPath}` : ""}`);
+process.exitCode = exitStatus();
 
 /** One table row: lr, how fast, where it ended, and whether it blew up. */
 function row(fn: TestFunction, r: Outcome, choice: Choice, blownUpAt: number | null): Cell[] {
@@ -213,5 +160,6 @@ function row(fn: TestFunction, r: Outcome, choice: Choice, blownUpAt: number | n
     return [r.optimizer, formatExp(r.lr, 2), choice.from, reached, formatExp(r.finalDistance, 2), note];
   }
   const status = r.divergedAt !== null ? `diverged at step ${r.divergedAt}` : r.finalDistance <= flags.tol ? "converged" : r.stepsToTarget !== null ? "reached, then left" : "not within tol";
-  return [r.optimizer, formatExp(r.lr, 2), choice.from, reached, formatExp(r.finalDistance, 2), formatExp(r.finalValue - fn.fMin, 2), status];
+  const measured = (v: number) => (Number.isFinite(v) ? formatExp(v, 2) : "-");
+  return [r.optimizer, formatExp(r.lr, 2), choice.from, reached, measured(r.finalDistance), measured(r.finalValue - fn.fMin), status];
 }

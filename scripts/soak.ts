@@ -11,35 +11,31 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { DataLoader, TensorDataset, defaultGenerator, Generator, manualSeed, nn, optim, type Dataset } from "../src/index.ts";
 import { saveCheckpoint } from "../src/io/index.ts";
 import { featureMeanStd, loadMnist, standardize } from "../datasets/index.ts";
+import { commandLine, integer } from "../examples/lib/cli.ts";
 
-const { values: flags } = parseArgs({
-  options: {
-    epochs: { type: "string", default: "20" },
-    "train-limit": { type: "string" },
-    steps: { type: "string" },
-    "batch-size": { type: "string", default: "128" },
-    "no-checkpoint": { type: "boolean", default: false },
-    help: { type: "boolean", short: "h" },
+const { epochs, batchSize, steps, trainLimit, checkpoint } = commandLine(
+  {
+    usage: "npx tsx scripts/soak.ts [flags]",
+    about: "Trains the W1 MLP for many epochs and checks that resident memory stays flat after epoch 2.",
+    flags: {
+      epochs: { type: "string", arg: "N", help: "epochs (default 20)" },
+      "train-limit": { type: "string", arg: "N", help: "train on the first N MNIST samples only" },
+      steps: { type: "string", arg: "N", help: "synthetic data instead of MNIST, N steps per epoch" },
+      "batch-size": { type: "string", arg: "N", help: "mini-batch size (default 128)" },
+      "no-checkpoint": { type: "boolean", help: "skip the checkpoint saved after every epoch" },
+    },
   },
-});
-if (flags.help) {
-  console.log("Usage: npx tsx scripts/soak.ts [--epochs 20] [--train-limit N | --steps N] [--batch-size 128] [--no-checkpoint]");
-  process.exit(0);
-}
-const positive = (name: string, v: string | undefined): number | undefined => {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got "${v}"`);
-  return n;
-};
-const epochs = positive("epochs", flags.epochs)!;
-const batchSize = positive("batch-size", flags["batch-size"])!;
-const steps = positive("steps", flags.steps);
-const trainLimit = positive("train-limit", flags["train-limit"]);
+  (v) => ({
+    epochs: integer("epochs", v.epochs, 20),
+    batchSize: integer("batch-size", v["batch-size"], 128),
+    steps: v.steps === undefined ? undefined : integer("steps", v.steps, 0),
+    trainLimit: v["train-limit"] === undefined ? undefined : integer("train-limit", v["train-limit"], 0),
+    checkpoint: !v["no-checkpoint"],
+  }),
+);
 
 /** Real MNIST, standardized; or, with --steps, random images with random labels (memory does not care what it learns). */
 function trainingData(): { name: string; train: Dataset } {
@@ -62,7 +58,7 @@ manualSeed(0);
 const model = new nn.Sequential(new nn.Linear(784, 256), new nn.ReLU(), new nn.Linear(256, 10));
 const optimizer = new optim.Adam(model.parameters(), { lr: 1e-3 });
 const loader = new DataLoader(train, { batchSize, shuffle: true, seed: 0 });
-const checkpointDir = flags["no-checkpoint"] ? null : mkdtempSync(join(tmpdir(), "ndgrad-soak-"));
+const checkpointDir = !checkpoint ? null : mkdtempSync(join(tmpdir(), "ndgrad-soak-"));
 
 const mib = (bytes: number) => bytes / 2 ** 20;
 const rows: { epoch: number; rss: number; heap: number; external: number; loss: number; seconds: number }[] = [];

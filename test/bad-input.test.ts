@@ -4,8 +4,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { arange, DataLoader, full, Generator, gradcheck, indexSelect, manualSeed, nn, ones, optim, permute, rand, randn, squeeze, Tensor, tensor, TensorDataset, to, unsqueeze, zeros } from "../src/index.ts";
-import { deserialize, load, loadCheckpoint, saveCheckpoint, serialize } from "../src/io/index.ts";
+import { arange, data, DataLoader, detectAnomaly, full, Generator, gradcheck, indexSelect, manualSeed, nn, ones, optim, permute, rand, randn, setBackend, setNumThreads, squeeze, Tensor, tensor, TensorDataset, to, toDot, TrainingDiagnostics, unsqueeze, zeros } from "../src/index.ts";
+import { deserialize, load, loadCheckpoint, loadWithMetadata, save, saveCheckpoint, serialize } from "../src/io/index.ts";
+import { asciiLineChart, createRunDir, DivergenceCheck, emaSmooth, formatExp, formatFixed, formatInteger, formatMetricsCsv, formatNumber, formatPercent, formatSeconds, formatTable, lineChartSpec, parseMetrics, readMetrics, RunRecorder, TrainingProgress, writeFileAtomic } from "../src/report/index.ts";
 import { loadMnist } from "../datasets/index.ts";
 
 const F = nn.functional;
@@ -158,6 +159,7 @@ const errors: Record<string, ErrorCase[]> = {
     ["Adagrad lrDecay -1", () => new optim.Adagrad([leaf()], { lrDecay: -1 }), RangeError, /Adagrad: Invalid lrDecay value: -1/],
     ["Adadelta rho 1.5", () => new optim.Adadelta([leaf()], { rho: 1.5 }), RangeError, /Adadelta: Invalid rho value: 1.5 \(must be in \[0, 1\]\)/],
     ["RMSprop alpha -1", () => new optim.RMSprop([leaf()], { alpha: -1 }), RangeError, /RMSprop: Invalid alpha value: -1/],
+    ["RMSprop alpha 1.5 (training would turn NaN)", () => new optim.RMSprop([leaf()], { alpha: 1.5 }), RangeError, /^RMSprop: Invalid alpha value: 1.5 \(must be in \[0, 1\)\)$/],
     ["NAdam momentumDecay -1", () => new optim.NAdam([leaf()], { momentumDecay: -1 }), RangeError, /NAdam: Invalid momentumDecay value: -1/],
     ["Adamax eps NaN", () => new optim.Adamax([leaf()], { eps: NaN }), RangeError, /Adamax: Invalid epsilon value: NaN/],
     ["create of an unknown name", () => optim.create("lion", [leaf()], {}), RangeError, /optim.create: unknown optimizer "lion" \(valid: sgd, momentum/],
@@ -220,17 +222,20 @@ const results: ResultCase[] = [
   ["a DataLoader over no samples yields no batch", () => [...new DataLoader(dataset(0), { batchSize: 4 })].length, 0],
 ];
 
+/** The call throws an error of that class whose message matches. */
+function expectThrows(call: () => unknown, kind: ErrorClass, message: RegExp): void {
+  let thrown: unknown = null;
+  try {
+    call();
+  } catch (e) {
+    thrown = e;
+  }
+  expect(thrown, "expected an error").toBeInstanceOf(kind);
+  expect((thrown as Error).message).toMatch(message);
+}
+
 describe.each(Object.entries(errors))("%s", (_area, cases) => {
-  it.each(cases)("%s", (_what, call, kind, message) => {
-    let thrown: unknown = null;
-    try {
-      call();
-    } catch (e) {
-      thrown = e;
-    }
-    expect(thrown, "expected an error").toBeInstanceOf(kind);
-    expect((thrown as Error).message).toMatch(message);
-  });
+  it.each(cases)("%s", (_what, call, kind, message) => expectThrows(call, kind, message));
 });
 
 describe("results PyTorch defines", () => {
@@ -241,4 +246,152 @@ describe("results PyTorch defines", () => {
 
 it("lists at least 60 cases", () => {
   expect(Object.values(errors).flat().length + results.length).toBeGreaterThanOrEqual(60);
+});
+
+// Every public function's arguments, area by area (src/index.ts's exports, report and datasets): the
+// error names the function or option, the value as given (with its type when the type is wrong) and what is valid.
+const linear = () => new nn.Linear(2, 3);
+const withGrad = () => {
+  const p = ones([2], { requiresGrad: true });
+  p.grad = ones([2]);
+  return p;
+};
+const run = () => new RunRecorder(mkdtempSync(join(dir, "run-")));
+const columns = [{ header: "optimizer" }, { header: "loss" }];
+const publicArguments: Record<string, ErrorCase[]> = {
+  "nn modules": [
+    ['Linear("784", 10)', () => new nn.Linear(u("784"), 10), TypeError, /^Linear: inFeatures must be a non-negative integer, got "784" \(a string\)$/],
+    ['Linear(784, "10")', () => new nn.Linear(784, u("10")), TypeError, /^Linear: outFeatures must be a non-negative integer, got "10" \(a string\)$/],
+    ["Linear(null, 10)", () => new nn.Linear(u(null), 10), TypeError, /^Linear: inFeatures must be a non-negative integer, got null$/],
+    ['Linear with options "x"', () => new nn.Linear(2, 3, u("x")), TypeError, /^Linear: options must be an object such as \{ bias: false \}, got "x" \(a string\)$/],
+    ['Linear with bias "no"', () => new nn.Linear(2, 3, { bias: u("no") }), TypeError, /^Linear: bias must be true or false, got "no" \(a string\)$/],
+    ['Linear with dtype "int8"', () => new nn.Linear(2, 3, { dtype: u("int8") }), TypeError, /unknown dtype "int8" \(valid: float32, float64\)/],
+    ["ReLU on an array", () => new nn.ReLU().forward(u([1, 2])), TypeError, /^relu: input must be a Tensor, got an array$/],
+    ["Sigmoid on a number", () => new nn.Sigmoid().forward(u(3)), TypeError, /^sigmoid: input must be a Tensor, got number 3$/],
+    ["Tanh on null", () => new nn.Tanh().forward(u(null)), TypeError, /^tanh: input must be a Tensor, got null$/],
+    ["GELU on a string", () => new nn.GELU().forward(u("x")), TypeError, /^gelu: input must be a Tensor, got string x$/],
+    ['Softmax("1")', () => new nn.Softmax(u("1")).forward(ones([2, 2])), TypeError, /^softmax: dim must be an integer, got "1"$/],
+    ["LogSoftmax(5) on 2 dims", () => new nn.LogSoftmax(5).forward(ones([2, 2])), RangeError, /^logSoftmax: dim 5 is out of range for a tensor of 2 dims \(expected -2 to 1\)$/],
+    ['Dropout("0.5")', () => new nn.Dropout(u("0.5")), RangeError, /^Dropout: p must be in \[0, 1\], got "0.5" \(a string\)$/],
+    ['Flatten("1")', () => new nn.Flatten(u("1")).forward(ones([2, 2, 2])), TypeError, /^flatten: dim must be an integer, got "1"$/],
+    ['CrossEntropyLoss("mean")', () => new nn.CrossEntropyLoss(u("mean")).forward(ones([2, 3]), [0, 1]), TypeError, /^crossEntropy: options must be an object such as \{ reduction: "sum" \}, got "mean" \(a string\)$/],
+    ["NLLLoss with a negative class weight", () => new nn.NLLLoss({ weight: [1, -1, 1] }).forward(ones([2, 3]), [0, 1]), RangeError, /^nllLoss: weight\[1\] is -1; class weights must be finite and >= 0$/],
+    ["MSELoss on arrays", () => new nn.MSELoss().forward(u([1]), u([1])), TypeError, /^mseLoss: input must be a Tensor, got \[1\] \(an array\)$/],
+    ['BCEWithLogitsLoss with reduction "avg"', () => new nn.BCEWithLogitsLoss({ reduction: u("avg") }).forward(ones([2]), ones([2])), TypeError, /^binaryCrossEntropyWithLogits: reduction must be "mean", "sum" or "none", got "avg" \(a string\)$/],
+  ],
+  "nn.functional and losses": [
+    ["linear of an array", () => F.linear(u([1]), ones([2, 2])), TypeError, /^linear: input must be a Tensor/],
+    ["linear with a 1-D weight", () => F.linear(ones([2, 2]), ones([2])), TypeError, /^linear: weight must be a 2-D Tensor \[out, in\], got \[2\]$/],
+    ["relu of a number", () => F.relu(u(3)), TypeError, /^relu: input must be a Tensor, got number 3$/],
+    ['softmax over dim "1"', () => F.softmax(ones([2, 2]), u("1")), TypeError, /^softmax: dim must be an integer, got "1"$/],
+    ['dropout with p "0.5"', () => F.dropout(ones([2]), u("0.5")), RangeError, /^dropout: p must be in \[0, 1\], got "0.5" \(a string\)$/],
+    ["crossEntropy with a NaN class weight", () => F.crossEntropy(ones([2, 3]), [0, 1], { weight: [1, NaN, 1] }), RangeError, /^crossEntropy: weight\[1\] is NaN; class weights must be finite and >= 0$/],
+    ["crossEntropy with a negative class weight", () => F.crossEntropy(ones([2, 3]), [0, 1], { weight: tensor([1, 1, -0.5]) }), RangeError, /^crossEntropy: weight\[2\] is -0.5; class weights must be finite and >= 0$/],
+    ["crossEntropy with an infinite class weight", () => F.crossEntropy(ones([2, 3]), [0, 1], { weight: [Infinity, 1, 1] }), RangeError, /^crossEntropy: weight\[0\] is Infinity; class weights must be finite and >= 0$/],
+    ["crossEntropy with a string class weight", () => F.crossEntropy(ones([2, 3]), [0, 1], { weight: u([1, "2", 1]) }), TypeError, /^crossEntropy: weight\[1\] must be a number, got "2" \(a string\)$/],
+    ["crossEntropy with weight a string", () => F.crossEntropy(ones([2, 3]), [0, 1], { weight: u("abc") }), TypeError, /^crossEntropy: weight must be a Tensor or an array of 3 numbers \(one per class\), got "abc" \(a string\)$/],
+    ["crossEntropy with 2 weights for 3 classes", () => F.crossEntropy(ones([2, 3]), [0, 1], { weight: [1, 1] }), RangeError, /^crossEntropy: weight must have one entry per class \(\[3\]\), got 2 entries$/],
+    ["crossEntropy with a misspelt option", () => F.crossEntropy(ones([2, 3]), [0, 1], u({ reduce: "sum" })), TypeError, /^crossEntropy: unknown option "reduce" \(valid: reduction, weight, labelSmoothing\)$/],
+    ['crossEntropy with labelSmoothing "0.1"', () => F.crossEntropy(ones([2, 3]), [0, 1], { labelSmoothing: u("0.1") }), RangeError, /^crossEntropy: labelSmoothing must be in \[0, 1\], got "0.1" \(a string\)$/],
+    ["crossEntropy with an object as target", () => F.crossEntropy(ones([2, 3]), u({ 0: 1 })), TypeError, /^crossEntropy: target must be class indices \(number\[\], Int32Array or a 1-D Tensor\), got Object$/],
+    ["crossEntropy of an array of logits", () => F.crossEntropy(u([[1, 2]]), [0]), TypeError, /^crossEntropy: logits must be a Tensor, got \[1,2\] \(an array\)$/],
+    ["nllLoss with options 3", () => F.nllLoss(ones([2, 3]), [0, 1], u(3)), TypeError, /^nllLoss: options must be an object such as \{ reduction: "sum" \}, got 3$/],
+    ["mseLoss with labelSmoothing", () => F.mseLoss(ones([2]), ones([2]), u({ labelSmoothing: 0.1 })), TypeError, /^mseLoss: unknown option "labelSmoothing" \(valid: reduction\)$/],
+    ["binaryCrossEntropyWithLogits of an array target", () => F.binaryCrossEntropyWithLogits(ones([2]), u([1, 1])), TypeError, /^binaryCrossEntropyWithLogits: target must be a Tensor, got \[1, 1\] \(an array\)$/],
+  ],
+  "nn.init": [
+    ["uniform of an array", () => nn.init.uniform(u([1, 2])), TypeError, /^init: expected a Tensor to fill in place, got \[1, 2\] \(an array\)$/],
+    ['constant with "x"', () => nn.init.constant(ones([2]), u("x")), TypeError, /^init.constant: value must be a number, got "x" \(a string\)$/],
+    ['xavierUniform with gain "1"', () => nn.init.xavierUniform(ones([2, 2]), u("1")), TypeError, /^init.xavierUniform: options must be a gain or \{ gain, generator \}, got "1" \(a string\)$/],
+    ['xavierNormal with gain "1"', () => nn.init.xavierNormal(ones([2, 2]), { gain: u("1") }), TypeError, /^init.xavierNormal: gain must be a number, got "1" \(a string\)$/],
+    ['kaimingUniform with mode "fan_in"', () => nn.init.kaimingUniform(ones([2, 2]), { mode: u("fan_in") }), RangeError, /^kaimingUniform: mode must be "fanIn" or "fanOut", got "fan_in"$/],
+    ["kaimingNormal of a 1-D tensor", () => nn.init.kaimingNormal(ones([2])), RangeError, /fan in and fan out cannot be computed for a tensor with fewer than 2 dims \(got \[2\]\)/],
+    ['calculateGain("foo")', () => nn.init.calculateGain("foo"), RangeError, /^calculateGain: unsupported nonlinearity "foo" \(valid: linear, identity, sigmoid, tanh, relu/],
+  ],
+  "nn.utils": [
+    ['clipGradNorm with options "inf"', () => nn.utils.clipGradNorm([withGrad()], 1, u("inf")), TypeError, /^clipGradNorm: options must be an object such as \{ normType: 2 \}, got "inf" \(a string\)$/],
+    ["clipGradNorm with options 2", () => nn.utils.clipGradNorm([withGrad()], 1, u(2)), TypeError, /^clipGradNorm: options must be an object such as \{ normType: 2 \}, got 2$/],
+    ["clipGradNorm with a misspelt option", () => nn.utils.clipGradNorm([withGrad()], 1, u({ norm_type: 1 })), TypeError, /^clipGradNorm: unknown option "norm_type" \(valid: normType, errorIfNonfinite\)$/],
+    ['clipGradNorm with maxNorm "1"', () => nn.utils.clipGradNorm([withGrad()], u("1")), TypeError, /^clipGradNorm: maxNorm must be a number, got "1" \(a string\)$/],
+    ['clipGradNorm with normType "inf"', () => nn.utils.clipGradNorm([withGrad()], 1, { normType: u("inf") }), RangeError, /^clipGradNorm: normType must be a positive number or Infinity, got "inf" \(a string\)$/],
+    ['clipGradNorm with errorIfNonfinite "yes"', () => nn.utils.clipGradNorm([withGrad()], 1, { errorIfNonfinite: u("yes") }), TypeError, /^clipGradNorm: errorIfNonfinite must be true or false, got "yes" \(a string\)$/],
+    ["clipGradNorm of a number", () => nn.utils.clipGradNorm(u(3), 1), TypeError, /^clipGradNorm: parameters must be a Tensor or an iterable of Tensors \(e.g. model.parameters\(\)\), got 3$/],
+    ["clipGradNorm of [3]", () => nn.utils.clipGradNorm(u([3]), 1), TypeError, /^clipGradNorm: parameter 0 is not a Tensor \(got 3\)$/],
+    ['clipGradValue with "1"', () => nn.utils.clipGradValue([withGrad()], u("1")), TypeError, /^clipGradValue: clipValue must be a number >= 0, got "1" \(a string\)$/],
+  ],
+  "data (arguments)": [
+    ['DataLoader batchSize "2"', () => new DataLoader(dataset(), { batchSize: u("2") }), TypeError, /^DataLoader: batchSize must be an integer >= 1, got "2" \(a string\)$/],
+    ['DataLoader seed "1"', () => new DataLoader(dataset(), { batchSize: 1, seed: u("1") }), TypeError, /^DataLoader: seed must be a safe integer, got "1" \(a string\)$/],
+    ["DataLoader seed 1.5", () => new DataLoader(dataset(), { batchSize: 1, seed: 1.5 }), RangeError, /^DataLoader: invalid seed 1.5 \(must be a safe integer\)$/],
+    ['DataLoader options "4"', () => new DataLoader(dataset(), u("4")), TypeError, /^DataLoader: options must be an object with at least \{ batchSize \}, got "4" \(a string\)$/],
+    ['DataLoader.setEpoch("1")', () => new DataLoader(dataset(), { batchSize: 1 }).setEpoch(u("1")), TypeError, /^DataLoader.setEpoch: epoch must be an integer >= 0, got "1" \(a string\)$/],
+    ["TensorDataset featureShape 2", () => new TensorDataset(new Float32Array(4), new Int32Array(2), u(2)), RangeError, /^TensorDataset: featureShape must be an array of positive integers, got 2$/],
+    ["TensorDataset.get(5)", () => dataset().get(5), RangeError, /^TensorDataset.get: index 5 is out of range for a dataset of 2 samples$/],
+    ["subset with index 7", () => data.subset(dataset(), [0, 7]), RangeError, /^subset: indices\[1\] = 7 is out of range for a dataset of 2 samples \(must be an integer in \[0, 1\]\)$/],
+    ["featureMeanStd of a number", () => data.featureMeanStd(u(3)), TypeError, /^featureMeanStd: dataset must be a TensorDataset, got 3$/],
+    ['standardize with mean "0"', () => data.standardize(dataset(), u("0"), 1), RangeError, /^standardize: mean must be a finite number, got "0" \(a string\)$/],
+    ["standardize with std 0", () => data.standardize(dataset(), 0, 0), RangeError, /^standardize: std must be a finite number > 0, got 0$/],
+    ['shuffledIndices("3")', () => data.shuffledIndices(u("3")), RangeError, /^shuffledIndices: invalid n "3" \(a string\) \(must be an integer >= 0\)$/],
+  ],
+  "io (arguments)": [
+    ["save to path 3", () => save(u(3), {}), TypeError, /^save: path must be a non-empty string, got 3 \(a number\)$/],
+    ["save of null", () => save(join(dir, "a.safetensors"), u(null)), Error, /^save ".*a.safetensors": expected an object of name → Tensor, got null; the file was not written$/],
+    ["save with a number in the metadata", () => save(join(dir, "a.safetensors"), {}, u({ epoch: 1 })), Error, /^save ".*": metadata "epoch" must be a string, got number \(safetensors metadata holds strings only\); the file was not written$/],
+    ["save into a missing directory", () => save(join(dir, "no", "such", "a.safetensors"), {}), Error, /^save ".*no\/such\/a.safetensors": ENOENT: no such file or directory, open .*; any previous file there is unchanged$/],
+    ["load of path 3", () => load(u(3)), TypeError, /^load: path must be a non-empty string, got 3 \(a number\)$/],
+    ['loadWithMetadata("")', () => loadWithMetadata(""), TypeError, /^load: path must be a non-empty string, got "" \(a string\)$/],
+    ["serialize of null", () => serialize(u(null)), TypeError, /^serialize: expected an object of name → Tensor, got null$/],
+    ['saveCheckpoint to ""', () => saveCheckpoint("", {}), TypeError, /^saveCheckpoint: path must be a non-empty string, got "" \(a string\)$/],
+    ['saveCheckpoint of "x"', () => saveCheckpoint(join(dir, "c.safetensors"), u("x")), TypeError, /^saveCheckpoint ".*": expected \{ model, optimizer, scheduler, epoch, step, rng, extra \}, got "x" \(a string\)$/],
+    ["saveCheckpoint with a misspelt entry", () => saveCheckpoint(join(dir, "c.safetensors"), u({ modle: linear() })), TypeError, /^saveCheckpoint ".*": unknown entry "modle" \(valid: model, optimizer, scheduler, epoch, step, rng, extra\)$/],
+    ["loadCheckpoint of path 3", () => loadCheckpoint(u(3)), TypeError, /^loadCheckpoint: path must be a non-empty string, got 3$/],
+    ["loadCheckpoint with a misspelt target", () => loadCheckpoint(join(dir, "c.safetensors"), u({ modle: linear() })), TypeError, /^loadCheckpoint ".*": unknown target "modle" \(valid: model, optimizer, scheduler, rng; epoch, step and extra are returned\)$/],
+  ],
+  "report (arguments)": [
+    ["formatTable of columns 3", () => formatTable(u(3), []), TypeError, /^formatTable: columns must be an array such as \[\{ header: "optimizer" \}\], got 3 \(a number\)$/],
+    ["formatTable of a column without a header", () => formatTable(u([{ title: "a" }]), []), TypeError, /^formatTable: columns\[0\] must be \{ header: string, align\?, format\? \}, got Object$/],
+    ["formatTable of rows 3", () => formatTable(columns, u(3)), TypeError, /^formatTable: rows must be an array such as \[\["adam", 0.07\]\], got 3 \(a number\)$/],
+    ['formatTable of a row "adam"', () => formatTable(columns, u(["adam"])), TypeError, /^formatTable: rows\[0\] must be an array such as \["adam", 0.07\], got "adam" \(a string\)$/],
+    ["formatTable of a row too long", () => formatTable(columns, [[1, 2, 3]]), Error, /^formatTable: row 0 has 3 cells but there are 2 columns$/],
+    ['formatTable with style "html"', () => formatTable(columns, [], { style: u("html") }), RangeError, /^formatTable: style must be "box" or "markdown", got "html" \(a string\)$/],
+    ['formatPercent("x")', () => formatPercent(u("x")), TypeError, /^formatPercent: x must be a number, got "x" \(a string\)$/],
+    ["formatFixed with -1 digits", () => formatFixed(1, -1), RangeError, /^formatFixed: digits must be an integer >= 0, got -1$/],
+    ['formatExp("1e-3")', () => formatExp(u("1e-3")), TypeError, /^formatExp: x must be a number, got "1e-3" \(a string\)$/],
+    ["formatNumber with 0 significant digits", () => formatNumber(1, 0), RangeError, /^formatNumber: significant must be an integer >= 1, got 0$/],
+    ["formatSeconds(null)", () => formatSeconds(u(null)), TypeError, /^formatSeconds: s must be a number, got null$/],
+    ['formatInteger("1")', () => formatInteger(u("1")), TypeError, /^formatInteger: x must be a number, got "1" \(a string\)$/],
+    ["asciiLineChart of 3", () => asciiLineChart(u(3)), TypeError, /^asciiLineChart: series must be an array such as \[\{ name: "adam", values: \[2.3, 1.1\] \}\], got 3 \(a number\)$/],
+    ["asciiLineChart of values as a string", () => asciiLineChart([{ name: "a", values: u("abc") }]), TypeError, /^asciiLineChart: series\[0\].values must be an array of numbers, got "abc" \(a string\)$/],
+    ["asciiLineChart of a series without a name", () => asciiLineChart([u({ values: [1] })]), TypeError, /^asciiLineChart: series\[0\].name must be a string, got undefined$/],
+    ["lineChartSpec of 3", () => lineChartSpec(u(3)), TypeError, /^lineChartSpec: options must be an object such as \{ title, series: \[\{ name, points: \[\{ x, y \}\] \}\] \}, got 3 \(a number\)$/],
+    ["lineChartSpec of points as a string", () => lineChartSpec(u({ series: [{ name: "a", points: "1,2" }] })), TypeError, /^lineChartSpec: series\[0\].points must be an array such as \[\{ x: 1, y: 2.3 \}\], got "1,2" \(a string\)$/],
+    ["emaSmooth with weight 1", () => emaSmooth([1], 1), RangeError, /^emaSmooth: invalid smoothing weight 1 \(must be in \[0, 1\)\)$/],
+    ["emaSmooth of 3", () => emaSmooth(u(3), 0.5), TypeError, /^emaSmooth: values must be an array such as \[2.3, 1.1, 0.7\], got 3 \(a number\)$/],
+    ["RunRecorder in dir 3", () => new RunRecorder(u(3)), TypeError, /^RunRecorder: dir must be a string, got 3 \(a number\)$/],
+    ["RunRecorder.log to series 3", () => run().log(u(3), {}), TypeError, /^RunRecorder.log: series must be a string, got 3 \(a number\)$/],
+    ["RunRecorder.log of null", () => run().log("adam/train", u(null)), TypeError, /^RunRecorder.log: record must be an object such as \{ step: 1, loss: 2.3 \}, got null$/],
+    ["RunRecorder.summary of 0.9", () => run().summary("adam", u(0.9)), TypeError, /^RunRecorder.summary: record must be an object such as \{ testAccuracy: 0.98 \}, got 0.9 \(a number\)$/],
+    ["createRunDir in 3", () => createRunDir(u(3)), TypeError, /^createRunDir: baseDir must be a string, got 3 \(a number\)$/],
+    ["createRunDir with an invalid date", () => createRunDir(dir, "x", new Date(NaN)), TypeError, /^createRunDir: now must be a valid Date, got Date$/],
+    ["TrainingProgress with epochs -1", () => new TrainingProgress({ quiet: true, epochs: -1 }), RangeError, /^TrainingProgress: epochs must be an integer >= 1, got -1$/],
+    ["TrainingProgress.bar of -1 steps", () => new TrainingProgress({ quiet: true }).bar("adam", -1), RangeError, /^TrainingProgress.bar: totalSteps must be an integer >= 0, got -1$/],
+    ["TrainingProgress.bar named 3", () => new TrainingProgress({ quiet: true }).bar(u(3), 10), TypeError, /^TrainingProgress.bar: name must be a string, got 3 \(a number\)$/],
+    ["parseMetrics of another JSON file", () => parseMetrics('{"a": 1}'), Error, /^parseMetrics: not an ndgrad metrics file \(its "format" is undefined, expected "ndgrad-metrics\/1"\)$/],
+    ["readMetrics of a missing file", () => readMetrics(join(dir, "missing.json")), Error, /^readMetrics ".*missing.json": ENOENT: no such file or directory/],
+    ["writeFileAtomic into a missing directory", () => writeFileAtomic(join(dir, "no", "x.json"), "{}"), Error, /^writeFileAtomic ".*no\/x.json": ENOENT: no such file or directory/],
+    ["formatMetricsCsv of 3", () => formatMetricsCsv(u(3)), TypeError, /^formatMetricsCsv: series must be an object such as \{ "adam\/train": \[\{ step: 1, loss: 2.3 \}\] \}, got 3 \(a number\)$/],
+    ["DivergenceCheck with factor 1", () => new DivergenceCheck({ factor: 1 }), RangeError, /^DivergenceCheck: invalid factor 1 \(must be a finite number > 1\)$/],
+  ],
+  "utils and backends": [
+    ["toDot of 3", () => toDot(u(3)), TypeError, /^toDot: root must be a Tensor \(e.g. a loss\), got 3 \(number\)$/],
+    ['detectAnomaly("yes")', () => detectAnomaly(u("yes")), TypeError, /^detectAnomaly: on must be true or false, got "yes" \(string\)$/],
+    ["TrainingDiagnostics of 3", () => new TrainingDiagnostics(u(3)), TypeError, /^TrainingDiagnostics: parameters must be an iterable of \[name, Tensor\] pairs such as model.namedParameters\(\), got 3 \(number\)$/],
+    ['setBackend("gpu")', () => setBackend(u("gpu")), TypeError, /^setBackend: unknown backend "gpu" \(valid: "js", "wasm"/],
+    ["setNumThreads(0)", () => setNumThreads(0), RangeError, /^setNumThreads: invalid thread count 0 \(valid: an integer from 1 to \d+\)$/],
+    ["loadMnist of an unknown source", () => loadMnist({ source: "mnsit" }), Error, /^loadMnist: unknown source "mnsit": expected "mnist", "mnist-subset", "fashion-mnist" or a directory of IDX files/],
+  ],
+};
+
+describe.each(Object.entries(publicArguments))("public arguments: %s", (_area, cases) => {
+  it.each(cases)("%s", (_what, call, kind, message) => expectThrows(call, kind, message));
 });

@@ -197,10 +197,10 @@ describe("DataLoader", () => {
     for (const bad of [0, -3, 1.5, NaN, Infinity]) {
       expect(() => new DataLoader(d, { batchSize: bad })).toThrow(`DataLoader: invalid batchSize ${bad} (must be an integer >= 1)`);
     }
-    expect(() => new DataLoader(d, { batchSize: "8" as unknown as number })).toThrow("DataLoader: invalid batchSize 8 (must be an integer >= 1)");
-    expect(() => new DataLoader(d, {} as { batchSize: number })).toThrow("DataLoader: invalid batchSize undefined (must be an integer >= 1)");
+    expect(() => new DataLoader(d, { batchSize: "8" as unknown as number })).toThrow('DataLoader: batchSize must be an integer >= 1, got "8" (a string)');
+    expect(() => new DataLoader(d, {} as { batchSize: number })).toThrow("DataLoader: batchSize must be an integer >= 1, got undefined");
     expect(() => new DataLoader(d, { batchSize: 2, seed: 0.5 })).toThrow("DataLoader: invalid seed 0.5 (must be a safe integer)");
-    expect(() => new DataLoader(d, { batchSize: 2, shuffle: "yes" as unknown as boolean })).toThrow("DataLoader: shuffle must be true or false, got yes");
+    expect(() => new DataLoader(d, { batchSize: 2, shuffle: "yes" as unknown as boolean })).toThrow('DataLoader: shuffle must be true or false, got "yes" (a string)');
     expect(() => new DataLoader([] as unknown as TensorDataset, { batchSize: 2 })).toThrow("DataLoader: dataset must be a Dataset");
   });
 });

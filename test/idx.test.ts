@@ -1,11 +1,12 @@
-// IDX reader: good and corrupt files written to a temp directory, raw and gzip, every element type.
+// IDX reader: good and corrupt files written to a temp directory, raw and gzip, every element type; loadMnist on corrupt labels.
 
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
 import { encodeIdx, parseIdx, readIdx, type IdxData, type IdxType } from "../datasets/idx.ts";
+import { FASHION_MNIST_CLASSES, loadIdxDir, loadMnist, MAX_UNNAMED_CLASSES } from "../datasets/index.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "ndgrad-idx-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -126,5 +127,45 @@ describe("readIdx errors name the file and what is wrong", () => {
 
   it("parseIdx names what it was given", () => {
     expect(() => parseIdx(Uint8Array.from([0, 0]), "labels.bin")).toThrow("IDX file labels.bin: too short for an IDX header: expected at least 4 bytes, got 2");
+  });
+});
+
+describe("loadMnist refuses labels outside the data set's classes", () => {
+  /** A directory of the four IDX files: 3 images of 2×2 pixels per split, labels [0, 1, 2] except where `corrupt` says. */
+  function idxDir(name: string, corrupt: { index: number; label: number }, type: "ubyte" | "int" = "int"): string {
+    const path = join(dir, name);
+    mkdirSync(path);
+    const labels = Int32Array.from([0, 1, 2]);
+    labels[corrupt.index] = corrupt.label;
+    writeFileSync(join(path, "train-images-idx3-ubyte"), encodeIdx([3, 2, 2], new Uint8Array(12)));
+    writeFileSync(join(path, "train-labels-idx1-ubyte"), encodeIdx([3], type === "int" ? labels : Uint8Array.from(labels), type));
+    writeFileSync(join(path, "t10k-images-idx3-ubyte"), encodeIdx([3, 2, 2], new Uint8Array(12)));
+    writeFileSync(join(path, "t10k-labels-idx1-ubyte"), encodeIdx([3], Uint8Array.from([0, 1, 2])));
+    return path;
+  }
+
+  it("names the file, the index and the value of a label of 2,000,000,000, without allocating a class per label", () => {
+    const path = idxDir("huge-label", { index: 1, label: 2_000_000_000 });
+    expect(() => loadMnist({ source: path })).toThrow(
+      `loadMnist: ${join(path, "train-labels-idx1-ubyte")} holds label 2000000000 at index 1, outside 0…${MAX_UNNAMED_CLASSES - 1} (${MAX_UNNAMED_CLASSES} classes at most for a directory loaded without class names): the file is corrupt or belongs to another data set`,
+    );
+  });
+
+  it("names a negative label the same way", () => {
+    const path = idxDir("negative-label", { index: 2, label: -7 });
+    expect(() => loadMnist({ source: path })).toThrow(`${join(path, "train-labels-idx1-ubyte")} holds label -7 at index 2, outside 0…`);
+  });
+
+  it("checks labels against the class names it was given", () => {
+    const path = idxDir("eleventh-class", { index: 0, label: 10 }, "ubyte");
+    expect(() => loadIdxDir(path, { name: "fashion-mnist", classNames: FASHION_MNIST_CLASSES })).toThrow(
+      `loadMnist: ${join(path, "train-labels-idx1-ubyte")} holds label 10 at index 0, outside 0…9 (the 10 classes of fashion-mnist): the file is corrupt or belongs to another data set`,
+    );
+  });
+
+  it("still loads a directory whose labels are in range, with ten class names at least", () => {
+    const d = loadMnist({ source: idxDir("good", { index: 0, label: 12 }) });
+    expect(d.classNames).toHaveLength(13);
+    expect(Array.from(d.train.labels)).toEqual([12, 1, 2]);
   });
 });

@@ -21,12 +21,6 @@ interface TrajectoryCase {
 const file = loadFixture<FixtureFile<TrajectoryCase>>("optimizer_trajectories.json");
 const { rtol, atol } = file.recommendedTolerance;
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const CLASSES: Record<string, new (params: any, options?: any) => optim.Optimizer> = {
-  SGD: optim.SGD, Adagrad: optim.Adagrad, Adadelta: optim.Adadelta, RMSprop: optim.RMSprop,
-  Adam: optim.Adam, AdamW: optim.AdamW, Adamax: optim.Adamax, NAdam: optim.NAdam,
-};
-
 type Construction = "optionsGiven" | "options" | "groupOptions";
 
 /** Replays a case: builds params and groups, applies the lr changes, feeds the recorded gradients, checks every step. */
@@ -36,7 +30,7 @@ function replay(c: TrajectoryCase, how: Construction, dtype: DType, tol: { rtol:
     params: g.params.map((i) => params[i]),
     ...(how === "groupOptions" ? g.options : g.overrides),
   }));
-  const opt = new CLASSES[c.optimizer](groups, how === "optionsGiven" ? c.optionsGiven : c.options);
+  const opt = optim.create(c.optimizer.toLowerCase(), groups, how === "optionsGiven" ? c.optionsGiven : c.options);
   for (let t = 0; t < c.steps; t++) {
     for (const change of c.lrChanges) if (change.afterSteps === t) opt.paramGroups[change.group].lr = change.lr;
     params.forEach((p, i) => (p.grad = toTensor(c.grads[t][i], { dtype })));

@@ -2,11 +2,11 @@
 
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { tensor } from "../src/index.ts";
+import { optim, tensor } from "../src/index.ts";
 import { trajectoryAnimationHtml, trajectoryChartSvg, visiblePoints, plotFrame } from "../src/report/trajectory-chart.ts";
 import { contourField } from "../examples/optimizers-2d/contours.ts";
 import { beale, quadratic, rastrigin, rosenbrock, saddle, testFunctions, type TestFunction } from "../examples/optimizers-2d/functions.ts";
-import { OPTIMIZERS, outcome, runOptimizer, type Trajectory } from "../examples/optimizers-2d/race.ts";
+import { BLOW_UP, outcome, runOptimizer, type Trajectory } from "../examples/optimizers-2d/race.ts";
 import { candidateLrs, scoreRun, searchLr } from "../examples/optimizers-2d/search.ts";
 
 /** f and ∇f through ndgrad: two one-element float64 leaves, forward, backward. */
@@ -99,6 +99,18 @@ describe("the race", () => {
     expect(blown.blownUpAt).not.toBeNull();
     expect(outcome(rosenbrock, blown, 1e-3).divergedAt).toBe(blown.blownUpAt);
   });
+
+  it("applies the races' divergence rule: f − f* above 10× its start for 20 steps, reported at the stretch's first step, long before the box", () => {
+    // SGD at lr 0.11 on x² + 10·y²: y is multiplied by |1 − 2·10·0.11| = 1.2 per step, so f grows by 1.44 per step.
+    const fn = quadratic(10);
+    const traj = runOptimizer(fn, "sgd", 0.11, { steps: 200 });
+    const firstAbove = traj.values.findIndex((v) => v - fn.fMin > 10 * (traj.values[0] - fn.fMin));
+    expect(firstAbove).toBeGreaterThan(0);
+    expect(traj.blownUpAt).toBe(firstAbove);
+    expect(traj.steps).toBe(firstAbove + 19);
+    expect(Math.max(...traj.xs.map(Math.abs), ...traj.ys.map(Math.abs))).toBeLessThan(BLOW_UP);
+    expect(outcome(fn, traj, 1e-3).divergedAt).toBe(firstAbove);
+  });
 });
 
 describe("the saddle x² − y², started on the ridge y = 1e-3", () => {
@@ -135,7 +147,7 @@ describe("the ill-conditioned quadratic x² + 10·y²", () => {
   const fn = quadratic(10);
   const startGap = fn.f(tensor([fn.start[0]], { dtype: "float64" }), tensor([fn.start[1]], { dtype: "float64" })).item();
 
-  it.each(OPTIMIZERS.map((name) => [name]))("%s converges at its chosen lr", (name) => {
+  it.each(optim.available().map((name) => [name]))("%s converges at its chosen lr", (name) => {
     const { lr } = searchLr(fn, name);
     const traj = runOptimizer(fn, name, lr);
     const r = outcome(fn, traj, 1e-3);
@@ -186,12 +198,14 @@ describe("examples/optimizers-2d.ts flags", () => {
   it("an unknown optimizer prints usage and the valid names, with status 2", () => {
     const r = run("--optimizers", "sgd,adamm");
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain("Unknown optimizer: adamm");
-    expect(r.stderr).toContain("Valid optimizers: sgd, momentum, nag");
+    expect(r.stderr).toContain(`error: invalid --optimizers "adamm": unknown optimizer (valid: ${optim.available().join(", ")})`);
   });
 
-  it("an unknown flag exits with status 2; --help with 0", () => {
+  it("an unknown flag exits with status 2; a negative number reaches the range check; --help exits with 0", () => {
     expect(run("--fast").status).toBe(2);
+    const negative = run("--steps", "-5");
+    expect(negative.status).toBe(2);
+    expect(negative.stderr).toContain('error: invalid --steps "-5" (must be an integer >= 1)');
     const help = run("--help");
     expect(help.status).toBe(0);
     expect(help.stdout).toContain("--lr NAME=VALUE");

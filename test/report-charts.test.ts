@@ -86,7 +86,7 @@ describe("emaSmooth", () => {
   });
 
   it("rejects a weight outside [0, 1)", () => {
-    expect(() => emaSmooth([1], 1)).toThrow("Invalid smoothing weight: 1 (must be in [0, 1))");
+    expect(() => emaSmooth([1], 1)).toThrow("emaSmooth: invalid smoothing weight 1 (must be in [0, 1))");
   });
 });
 

@@ -1,7 +1,8 @@
 // The command line of examples/mnist.ts: flags, defaults, presets and the usage text.
 
-import { parseArgs } from "node:util";
+import { statSync } from "node:fs";
 import { optim } from "../../src/index.ts";
+import { commandLine, integer, listOf, namedNumbers, oneOf, UsageError, type Command, type Flag, type FlagValues } from "../lib/cli.ts";
 
 /** The lr (and momentum) each optimizer races with by default: the settings of issue #5 / PyTorch's MNIST example. */
 export const RACE_OPTIONS: Record<string, Record<string, number>> = {
@@ -44,131 +45,70 @@ export interface MnistConfig {
   /** Where checkpoints are saved (with --resume and no --checkpoint, the resume directory). */
   checkpoint: string | null;
   resume: string | null;
-  /** Testing: end the process after this epoch's checkpoint, as if it were killed there. */
-  stopAfterEpoch: number | null;
 }
 
-export class UsageError extends Error {}
+export const MNIST_COMMAND = {
+  usage: "npx tsx examples/mnist.ts [flags]",
+  about: "Trains the same MLP on MNIST with each optimizer, from the same initial weights and the same\nbatch order, and compares how they converge.",
+  flags: {
+    optimizers: { type: "string", arg: "a,b,...", help: `optimizers to race (default: ${Object.keys(RACE_OPTIONS).join(",")})\nany registry name: ${optim.available().join(", ")}` },
+    epochs: { type: "string", arg: "N", help: "epochs per optimizer (default 5)" },
+    "batch-size": { type: "string", arg: "N", help: "mini-batch size (default 128)" },
+    hidden: { type: "string", arg: "256", help: "hidden layer widths, e.g. --hidden 1000,1000 (default 256)" },
+    lr: { type: "string", arg: "name=value,...", multiple: true, help: "learning rates, e.g. --lr adam=3e-4,sgd=0.05" },
+    seed: { type: "string", arg: "N", help: "seed for the weights, the batch order and dropout (default 0)" },
+    dataset: { type: "string", arg: "NAME", help: `${DATASETS.join(" | ")} | a directory of IDX files (default mnist)` },
+    "train-limit": { type: "string", arg: "N", help: "train on the first N samples only" },
+    out: { type: "string", arg: "DIR", help: "where the run folder goes (default runs)" },
+    "no-plots": { type: "boolean", help: "skip the SVG charts" },
+    quiet: { type: "boolean", help: "no progress bars or tables" },
+    diagnostics: { type: "boolean", help: "log per-layer gradient norm, weight norm and update/weight ratio" },
+    checkpoint: { type: "string", arg: "DIR", help: "save a checkpoint per optimizer after every epoch: DIR/<optimizer>.safetensors" },
+    resume: { type: "string", arg: "DIR", help: "continue the race from the checkpoints in DIR (optimizers without one start\nafresh, finished ones are not rerun); keeps saving into DIR unless --checkpoint\nnames another directory" },
+    preset: { type: "string", arg: "NAME", help: Object.entries(PRESETS).map(([k, p]) => `${k}: ${p.description}`).join("; ") },
+  },
+} as const satisfies Command<Record<string, Flag>>;
 
-export function usage(): string {
-  return `Usage: npx tsx examples/mnist.ts [flags]
-
-Trains the same MLP on MNIST with each optimizer, from the same initial weights and the same
-batch order, and compares how they converge.
-
-Flags:
-  --optimizers a,b,...   optimizers to race (default: ${Object.keys(RACE_OPTIONS).join(",")})
-                         any registry name: ${optim.available().join(", ")}
-  --epochs N             epochs per optimizer (default 5)
-  --batch-size N         mini-batch size (default 128)
-  --hidden 256           hidden layer widths, e.g. --hidden 1000,1000 (default 256)
-  --lr name=value,...    learning rates, e.g. --lr adam=3e-4,sgd=0.05
-  --seed N               seed for the weights, the batch order and dropout (default 0)
-  --dataset NAME         ${DATASETS.join(" | ")} | a directory of IDX files (default mnist)
-  --train-limit N        train on the first N samples only
-  --out DIR              where the run folder goes (default runs)
-  --no-plots             skip the SVG charts
-  --quiet                no progress bars or tables
-  --diagnostics          log per-layer gradient norm, weight norm and update/weight ratio
-  --checkpoint DIR       save a checkpoint per optimizer after every epoch: DIR/<optimizer>.safetensors
-  --resume DIR           continue the race from the checkpoints in DIR (optimizers without one start
-                         afresh, finished ones are not rerun); keeps saving into DIR unless --checkpoint
-                         names another directory
-  --stop-after-epoch N   (testing --resume) end the process right after the first optimizer's epoch-N
-                         checkpoint, as if it were killed there
-  --preset NAME          ${Object.entries(PRESETS).map(([k, p]) => `${k}: ${p.description}`).join("; ")}
-  --help                 this text
-`;
-}
-
-function positiveInt(flag: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${flag} must be a positive integer, got "${value}"`);
-  return n;
-}
-
-/** Parses argv (without node and the script); throws UsageError with a message for bad input. */
-export function parseMnistArgs(argv: string[]): MnistConfig | "help" {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        optimizers: { type: "string" },
-        epochs: { type: "string" },
-        "batch-size": { type: "string" },
-        hidden: { type: "string" },
-        lr: { type: "string" },
-        seed: { type: "string" },
-        dataset: { type: "string" },
-        "train-limit": { type: "string" },
-        out: { type: "string" },
-        "no-plots": { type: "boolean" },
-        quiet: { type: "boolean" },
-        diagnostics: { type: "boolean" },
-        checkpoint: { type: "string" },
-        resume: { type: "string" },
-        "stop-after-epoch": { type: "string" },
-        preset: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  const v = parsed.values;
-  if (v.help) return "help";
-  const preset = v.preset === undefined ? null : PRESETS[v.preset];
-  if (preset === undefined) throw new UsageError(`unknown preset "${v.preset}" (valid: ${Object.keys(PRESETS).join(", ")})`);
-
-  const optimizers = v.optimizers !== undefined ? v.optimizers.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean) : preset?.optimizers ?? Object.keys(RACE_OPTIONS);
+/** Turns flag values into the race's settings; throws UsageError naming the flag, the value and what is valid. */
+export function mnistConfig(v: FlagValues<typeof MNIST_COMMAND.flags>): MnistConfig {
+  const preset = v.preset === undefined ? null : PRESETS[oneOf("preset", v.preset, Object.keys(PRESETS), "preset")];
   const known = optim.available();
-  for (const name of optimizers) if (!known.includes(name)) throw new UsageError(`unknown optimizer "${name}" (valid: ${known.join(", ")})`);
-  if (optimizers.length === 0) throw new UsageError("--optimizers names no optimizer");
-
-  const lr: Record<string, number> = {};
-  for (const pair of (v.lr ?? "").split(",").filter(Boolean)) {
-    const [name, value] = pair.split("=");
-    const x = Number(value);
-    if (!known.includes(name) || !(x > 0) || !Number.isFinite(x)) throw new UsageError(`--lr expects name=value with a known optimizer and a positive number, got "${pair}"`);
-    lr[name] = x;
-  }
-
-  const hidden = v.hidden !== undefined ? v.hidden.split(",").map((s) => Number(s)) : preset?.hidden ?? [256];
-  if (hidden.some((h) => !Number.isInteger(h) || h < 1)) throw new UsageError(`--hidden expects positive integers like 256 or 1000,1000, got "${v.hidden}"`);
-
+  const optimizers = v.optimizers !== undefined ? listOf("optimizers", v.optimizers, known, "optimizer") : preset?.optimizers ?? Object.keys(RACE_OPTIONS);
+  const hidden = v.hidden !== undefined ? v.hidden.split(",").map((h) => integer("hidden", h, 0)) : preset?.hidden ?? [256];
   const dataset = v.dataset ?? "mnist";
   if (!DATASETS.includes(dataset) && !dataset.includes("/") && !dataset.startsWith(".")) {
-    throw new UsageError(`unknown dataset "${dataset}" (valid: ${DATASETS.join(", ")}, or a directory path of IDX files)`);
+    throw new UsageError(`invalid --dataset "${dataset}": unknown data set (valid: ${DATASETS.join(", ")}, or a directory path of IDX files)`);
   }
-  const checkpoint = v.checkpoint ?? v.resume ?? null;
-  const stopAfterEpoch = v["stop-after-epoch"] === undefined ? null : positiveInt("stop-after-epoch", v["stop-after-epoch"], 0);
-  if (stopAfterEpoch !== null && checkpoint === null) throw new UsageError("--stop-after-epoch needs --checkpoint DIR (without a checkpoint there is nothing to resume from)");
-  const seed = Number(v.seed ?? 0);
-  if (!Number.isSafeInteger(seed)) throw new UsageError(`--seed must be an integer, got "${v.seed}"`);
-
+  if (v.resume !== undefined && !statSync(v.resume, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`invalid --resume "${v.resume}": no such directory (it names the --checkpoint directory of an earlier run)`);
   return {
     optimizers,
-    lr,
-    epochs: positiveInt("epochs", v.epochs, 5),
-    batchSize: positiveInt("batch-size", v["batch-size"], 128),
+    lr: Object.fromEntries(namedNumbers("lr", v.lr, known, "optimizer")),
+    epochs: integer("epochs", v.epochs, 5),
+    batchSize: integer("batch-size", v["batch-size"], 128),
     hidden,
     dropout: preset?.dropout ?? 0,
-    seed,
+    seed: integer("seed", v.seed, 0, -Infinity),
     dataset,
-    trainLimit: v["train-limit"] === undefined ? null : positiveInt("train-limit", v["train-limit"], 0),
+    trainLimit: v["train-limit"] === undefined ? null : integer("train-limit", v["train-limit"], 0),
     out: v.out ?? "runs",
     plots: !v["no-plots"],
-    quiet: v.quiet ?? false,
-    diagnostics: v.diagnostics ?? false,
+    quiet: v.quiet,
+    diagnostics: v.diagnostics,
     preset: v.preset ?? null,
-    checkpoint,
+    checkpoint: v.checkpoint ?? v.resume ?? null,
     resume: v.resume ?? null,
-    stopAfterEpoch,
   };
+}
+
+/** The race's settings from process.argv: --help and misuse end the process (status 0 and 2). */
+export function parseMnistArgs(argv?: readonly string[]): MnistConfig {
+  return commandLine(MNIST_COMMAND, mnistConfig, argv);
+}
+
+/** What decides a racer's trajectory besides its checkpoint: a resume must have the same. */
+export function racerSettings(name: string, config: MnistConfig) {
+  const { dataset, trainLimit, batchSize, hidden, dropout, seed } = config;
+  return { dataset, trainLimit, batchSize, hidden, dropout, seed, options: raceOptions(name, config) };
 }
 
 /** The options an optimizer races with: the race defaults, then --lr. */

@@ -1,11 +1,8 @@
 // The race: one optimizer from the start point of a 2-D test function, with the plain zeroGrad/forward/backward/step loop.
 
-import { noGrad, tensor, type DType } from "../../src/index.ts";
-import { optim } from "../../src/index.ts";
+import { noGrad, optim, tensor, type DType } from "../../src/index.ts";
+import { DivergenceCheck } from "../../src/report/index.ts";
 import type { TestFunction } from "./functions.ts";
-
-/** The ten optimizers of the registry, in the order of the lineage (DESIGN.md). */
-export const OPTIMIZERS = ["sgd", "momentum", "nag", "adagrad", "adadelta", "rmsprop", "adam", "adamw", "adamax", "nadam"] as const;
 
 /** Beyond this distance from the origin a run counts as diverged (or, on the saddle, as gone). */
 export const BLOW_UP = 1e3;
@@ -32,7 +29,10 @@ export interface Trajectory {
   gaps: Float64Array;
   /** Steps taken: less than asked when the run blew up. */
   steps: number;
-  /** The step at which a coordinate became non-finite or left the ±BLOW_UP box, else null. */
+  /**
+   * The step at which a coordinate became non-finite or left the ±BLOW_UP box, or (functions with a
+   * minimum) at which f − f* began to stay above 10× its start (the races' DivergenceCheck); else null.
+   */
   blownUpAt: number | null;
 }
 
@@ -46,31 +46,33 @@ export function runOptimizer(fn: TestFunction, name: string, lr: number, options
   const opt = optim.create(name, [x, y], { ...options.options, lr });
   const traj: Trajectory = { optimizer: name, lr, xs: [], ys: [], values: [], gaps: new Float64Array(steps + 1).fill(NaN), steps: 0, blownUpAt: null };
 
-  const visit = (t: number, value: number): boolean => {
-    const px = x.item();
-    const py = y.item();
+  const divergence = fn.minimum === null ? null : new DivergenceCheck();
+  /** Records the point (px, py) of step t and f there; returns the step the run blew up at, or null. */
+  const visit = (t: number, px: number, py: number, value: number): number | null => {
     traj.gaps[t] = value - fn.fMin;
     if (record || t === steps) {
       traj.xs.push(px);
       traj.ys.push(py);
       traj.values.push(value);
     }
-    return Number.isFinite(px) && Number.isFinite(py) && Number.isFinite(value) && Math.hypot(px, py) <= BLOW_UP;
+    if (!(Number.isFinite(px) && Number.isFinite(py) && Number.isFinite(value) && Math.hypot(px, py) <= BLOW_UP)) return t;
+    return divergence?.observe(t, value - fn.fMin) ?? null;
   };
 
   for (let t = 0; t < steps; t++) {
-    opt.zeroGrad();
-    const loss = fn.f(x, y).sum();
-    if (!visit(t, loss.item())) {
-      traj.blownUpAt = t;
-      return keepLast(traj, x.item(), y.item(), loss.item(), record);
-    }
-    loss.backward();
-    opt.step();
+    const [px, py] = [x.item(), y.item()];
+    // PyTorch's closure form: the step calls it for the loss and the gradients (L-BFGS calls it again) and returns f at (px, py).
+    const value = opt.step(() => {
+      opt.zeroGrad();
+      const loss = fn.f(x, y).sum();
+      loss.backward();
+      return loss.item();
+    })!;
+    traj.blownUpAt = visit(t, px, py, value);
+    if (traj.blownUpAt !== null) return keepLast(traj, px, py, value, record);
     traj.steps = t + 1;
   }
-  const final = noGrad(() => fn.f(x, y).sum().item());
-  if (!visit(steps, final)) traj.blownUpAt = steps;
+  traj.blownUpAt = visit(steps, x.item(), y.item(), noGrad(() => fn.f(x, y).sum().item()));
   return traj;
 }
 

@@ -2,7 +2,7 @@
 
 import { tensor, type Tensor } from "../tensor/index.ts";
 import { Generator } from "../utils/rng.ts";
-import type { Dataset } from "./dataset.ts";
+import { describe, type Dataset } from "./dataset.ts";
 
 export interface DataLoaderOptions {
   /** Samples per batch (a positive integer). */
@@ -58,16 +58,18 @@ export class DataLoader implements Iterable<Batch> {
     if (dataset === null || typeof dataset !== "object" || typeof dataset.gather !== "function" || !Number.isInteger(dataset.length) || !Array.isArray(dataset.featureShape)) {
       throw new TypeError("DataLoader: dataset must be a Dataset (length, featureShape and gather), e.g. a TensorDataset");
     }
-    if (options === null || typeof options !== "object") throw new TypeError("DataLoader: options must be an object with at least { batchSize }");
+    if (options === null || typeof options !== "object") throw new TypeError(`DataLoader: options must be an object with at least { batchSize }, got ${describe(options)}`);
     const { batchSize, shuffle = false, seed = 0, dropLast = false, copy = false } = options;
-    if (typeof batchSize !== "number" || !Number.isInteger(batchSize) || batchSize < 1) {
+    if (typeof batchSize !== "number") throw new TypeError(`DataLoader: batchSize must be an integer >= 1, got ${describe(batchSize)}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1) {
       throw new RangeError(`DataLoader: invalid batchSize ${String(batchSize)} (must be an integer >= 1)`);
     }
-    if (typeof seed !== "number" || !Number.isInteger(seed) || !Number.isSafeInteger(seed)) {
+    if (typeof seed !== "number") throw new TypeError(`DataLoader: seed must be a safe integer, got ${describe(seed)}`);
+    if (!Number.isSafeInteger(seed)) {
       throw new RangeError(`DataLoader: invalid seed ${String(seed)} (must be a safe integer)`);
     }
     for (const [name, value] of [["shuffle", shuffle], ["dropLast", dropLast], ["copy", copy]] as const) {
-      if (typeof value !== "boolean") throw new TypeError(`DataLoader: ${name} must be true or false, got ${String(value)}`);
+      if (typeof value !== "boolean") throw new TypeError(`DataLoader: ${name} must be true or false, got ${describe(value)}`);
     }
     this.dataset = dataset;
     this.batchSize = batchSize;
@@ -85,6 +87,7 @@ export class DataLoader implements Iterable<Batch> {
 
   /** Sets the epoch the next iteration runs, e.g. when resuming from a checkpoint. */
   setEpoch(epoch: number): void {
+    if (typeof epoch !== "number") throw new TypeError(`DataLoader.setEpoch: epoch must be an integer >= 0, got ${describe(epoch)}`);
     if (!Number.isSafeInteger(epoch) || epoch < 0) throw new RangeError(`DataLoader.setEpoch: invalid epoch ${epoch} (must be an integer >= 0)`);
     this.epoch = epoch;
   }
@@ -145,9 +148,9 @@ export class DataLoader implements Iterable<Batch> {
  * DataLoader with this seed visits at that epoch. Also for seeded splits of a data set.
  */
 export function shuffledIndices(n: number, seed = 0, epoch = 0): Int32Array {
-  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`shuffledIndices: invalid n ${n} (must be an integer >= 0)`);
-  if (!Number.isSafeInteger(seed)) throw new RangeError(`shuffledIndices: invalid seed ${seed} (must be a safe integer)`);
-  if (!Number.isSafeInteger(epoch) || epoch < 0) throw new RangeError(`shuffledIndices: invalid epoch ${epoch} (must be an integer >= 0)`);
+  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`shuffledIndices: invalid n ${describe(n)} (must be an integer >= 0)`);
+  if (!Number.isSafeInteger(seed)) throw new RangeError(`shuffledIndices: invalid seed ${describe(seed)} (must be a safe integer)`);
+  if (!Number.isSafeInteger(epoch) || epoch < 0) throw new RangeError(`shuffledIndices: invalid epoch ${describe(epoch)} (must be an integer >= 0)`);
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   return shuffleInPlace(order, epochGenerator(seed, epoch));

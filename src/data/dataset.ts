@@ -146,6 +146,7 @@ export function subset(dataset: Dataset, indices: ArrayLike<number>): Subset {
  * float64. For the MNIST training set this gives the familiar 0.1307 and 0.3081.
  */
 export function featureMeanStd(dataset: TensorDataset): { mean: number; std: number } {
+  if (!(dataset instanceof TensorDataset)) throw new TypeError(`featureMeanStd: dataset must be a TensorDataset, got ${describe(dataset)}`);
   const v = dataset.features;
   if (v.length === 0) throw new RangeError("featureMeanStd: the dataset is empty");
   let sum = 0;
@@ -165,8 +166,9 @@ export function featureMeanStd(dataset: TensorDataset): { mean: number; std: num
  * every split (e.g. MNIST's 0.1307 and 0.3081), so the test set sees the same transform. Returns the dataset.
  */
 export function standardize<D extends TensorDataset>(dataset: D, mean: number, std: number): D {
-  if (!Number.isFinite(mean)) throw new RangeError(`standardize: mean must be a finite number, got ${mean}`);
-  if (!Number.isFinite(std) || std <= 0) throw new RangeError(`standardize: std must be a finite number > 0, got ${std}`);
+  if (!(dataset instanceof TensorDataset)) throw new TypeError(`standardize: dataset must be a TensorDataset, got ${describe(dataset)}`);
+  if (typeof mean !== "number" || !Number.isFinite(mean)) throw new RangeError(`standardize: mean must be a finite number, got ${describe(mean)}`);
+  if (typeof std !== "number" || !Number.isFinite(std) || std <= 0) throw new RangeError(`standardize: std must be a finite number > 0, got ${describe(std)}`);
   const v = dataset.features;
   const scale = 1 / std;
   for (let i = 0; i < v.length; i++) v[i] = (v[i] - mean) * scale;
@@ -187,8 +189,11 @@ function checkIndex(op: string, i: number, n: number): void {
   if (!Number.isInteger(i) || i < 0 || i >= n) throw new RangeError(`${op}: index ${i} is out of range for a dataset of ${n} samples`);
 }
 
-function describe(v: unknown): string {
-  if (v === null) return "null";
+/** A bad argument as given: a class name for objects, a quoted string with its type, the number itself. */
+export function describe(v: unknown): string {
+  if (v === null || v === undefined) return String(v);
   if (typeof v === "object") return (v as object).constructor?.name ?? "object";
-  return typeof v;
+  if (typeof v === "string") return `${JSON.stringify(v)} (a string)`;
+  if (typeof v === "number") return String(v);
+  return `${String(v)} (a ${typeof v})`;
 }

@@ -1,11 +1,11 @@
 // Training checkpoints: model weights, optimizer state, scheduler, RNG, epoch, step and user data in one safetensors file.
 
-import { readdirSync, readFileSync, unlinkSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { readFileSync } from "node:fs";
 import { fmt, fromArray, Tensor } from "../tensor/index.ts";
 import { Module } from "../nn/module.ts";
 import { Optimizer, type OptimizerStateDict } from "../optim/optimizer.ts";
 import { Generator } from "../utils/rng.ts";
+import { given } from "../nn/validate.ts";
 import { deserialize, save, type SafetensorsContents } from "./safetensors.ts";
 
 /*
@@ -84,13 +84,13 @@ interface OptimizerMeta {
  * Saves a training checkpoint to `path` (one safetensors file). The write is atomic: the bytes go
  * to a temporary file in the same directory, are flushed with fsync and renamed over `path`, so a
  * crash or a kill at any instant leaves either the old checkpoint or the new one, whole. Temporary
- * files left by processes killed mid-save (`.<name>.tmp-<pid>-<random>`) are removed here when
- * their process is gone; they never confuse loading, which reads `path` only.
+ * files left by processes killed mid-save are removed by `save` when their process is gone; they
+ * never confuse loading, which reads `path` only.
  */
 export function saveCheckpoint(path: string, contents: CheckpointContents): void {
   const where = `saveCheckpoint "${path}"`;
-  if (typeof path !== "string" || path === "") throw new TypeError(`saveCheckpoint: path must be a non-empty string, got ${describeValue(path)}`);
-  if (contents === null || typeof contents !== "object") throw new TypeError(`${where}: expected { model, optimizer, scheduler, epoch, step, rng, extra }, got ${describeValue(contents)}`);
+  if (typeof path !== "string" || path === "") throw new TypeError(`saveCheckpoint: path must be a non-empty string, got ${given(path)}`);
+  if (contents === null || typeof contents !== "object") throw new TypeError(`${where}: expected { model, optimizer, scheduler, epoch, step, rng, extra }, got ${given(contents)}`);
   const known = ["model", "optimizer", "scheduler", "epoch", "step", "rng", "extra"];
   for (const key of Object.keys(contents)) if (!known.includes(key)) throw new TypeError(`${where}: unknown entry "${key}" (valid: ${known.join(", ")})`);
   const { model, optimizer, scheduler, epoch, step, rng, extra } = contents;
@@ -98,12 +98,12 @@ export function saveCheckpoint(path: string, contents: CheckpointContents): void
   const tensors: Record<string, Tensor> = {};
   const metadata: Record<string, string> = { format: FORMAT };
   if (model !== undefined) {
-    if (!(model instanceof Module)) throw new TypeError(`${where}: model must be an nn.Module, got ${describeValue(model)}`);
+    if (!(model instanceof Module)) throw new TypeError(`${where}: model must be an nn.Module, got ${given(model)}`);
     for (const [name, t] of Object.entries(model.stateDict())) tensors[MODEL_PREFIX + name] = t;
     metadata.model = JSON.stringify({ class: model.constructor.name });
   }
   if (optimizer !== undefined) {
-    if (!(optimizer instanceof Optimizer)) throw new TypeError(`${where}: optimizer must be an optim.Optimizer, got ${describeValue(optimizer)}`);
+    if (!(optimizer instanceof Optimizer)) throw new TypeError(`${where}: optimizer must be an optim.Optimizer, got ${given(optimizer)}`);
     const sd = optimizer.stateDict();
     const params = optimizer.paramGroups.flatMap((g) => g.params);
     const scalars: OptimizerMeta["state"] = {};
@@ -119,20 +119,19 @@ export function saveCheckpoint(path: string, contents: CheckpointContents): void
   }
   if (scheduler !== undefined) {
     if (scheduler === null || typeof scheduler !== "object" || typeof scheduler.stateDict !== "function" || typeof scheduler.loadStateDict !== "function") {
-      throw new TypeError(`${where}: scheduler must be an lr scheduler (with stateDict and loadStateDict), got ${describeValue(scheduler)}`);
+      throw new TypeError(`${where}: scheduler must be an lr scheduler (with stateDict and loadStateDict), got ${given(scheduler)}`);
     }
     metadata.scheduler = encodeJson({ class: scheduler.constructor.name, state: checkJson(scheduler.stateDict(), "scheduler state", where) });
   }
   if (epoch !== undefined) metadata.epoch = JSON.stringify(count(epoch, "epoch", where));
   if (step !== undefined) metadata.step = JSON.stringify(count(step, "step", where));
   if (rng !== undefined) {
-    if (!(rng instanceof Generator)) throw new TypeError(`${where}: rng must be a Generator (e.g. defaultGenerator), got ${describeValue(rng)}`);
+    if (!(rng instanceof Generator)) throw new TypeError(`${where}: rng must be a Generator (e.g. defaultGenerator), got ${given(rng)}`);
     metadata.rng = JSON.stringify(rng.getState());
   }
   if (extra !== undefined) metadata.extra = encodeJson(checkJson(extra, "extra", where));
 
   save(path, tensors, metadata);
-  removeStaleTemporaries(path);
 }
 
 /**
@@ -143,20 +142,20 @@ export function saveCheckpoint(path: string, contents: CheckpointContents): void
  * Returns epoch, step, extra and the RNG state (null for parts not saved).
  */
 export function loadCheckpoint(path: string, targets: CheckpointTargets = {}): LoadedCheckpoint {
-  if (typeof path !== "string" || path === "") throw new TypeError(`loadCheckpoint: path must be a non-empty string, got ${describeValue(path)}`);
+  if (typeof path !== "string" || path === "") throw new TypeError(`loadCheckpoint: path must be a non-empty string, got ${given(path)}`);
   const where = `loadCheckpoint "${path}"`;
-  if (targets === null || typeof targets !== "object") throw new TypeError(`${where}: expected { model, optimizer, scheduler, rng }, got ${describeValue(targets)}`);
+  if (targets === null || typeof targets !== "object") throw new TypeError(`${where}: expected { model, optimizer, scheduler, rng }, got ${given(targets)}`);
   const known = ["model", "optimizer", "scheduler", "rng"];
   for (const key of Object.keys(targets)) {
     if (!known.includes(key)) throw new TypeError(`${where}: unknown target "${key}" (valid: ${known.join(", ")}; epoch, step and extra are returned)`);
   }
   const { model, optimizer, scheduler, rng } = targets;
-  if (model !== undefined && !(model instanceof Module)) throw new TypeError(`${where}: model must be an nn.Module, got ${describeValue(model)}`);
-  if (optimizer !== undefined && !(optimizer instanceof Optimizer)) throw new TypeError(`${where}: optimizer must be an optim.Optimizer, got ${describeValue(optimizer)}`);
+  if (model !== undefined && !(model instanceof Module)) throw new TypeError(`${where}: model must be an nn.Module, got ${given(model)}`);
+  if (optimizer !== undefined && !(optimizer instanceof Optimizer)) throw new TypeError(`${where}: optimizer must be an optim.Optimizer, got ${given(optimizer)}`);
   if (scheduler !== undefined && (scheduler === null || typeof scheduler !== "object" || typeof scheduler.loadStateDict !== "function")) {
-    throw new TypeError(`${where}: scheduler must be an lr scheduler, got ${describeValue(scheduler)}`);
+    throw new TypeError(`${where}: scheduler must be an lr scheduler, got ${given(scheduler)}`);
   }
-  if (rng !== undefined && !(rng instanceof Generator)) throw new TypeError(`${where}: rng must be a Generator, got ${describeValue(rng)}`);
+  if (rng !== undefined && !(rng instanceof Generator)) throw new TypeError(`${where}: rng must be a Generator, got ${given(rng)}`);
 
   let bytes: Uint8Array;
   try {
@@ -292,14 +291,14 @@ function bufferTensor(values: number[], shape: readonly number[]): Tensor {
 }
 
 function count(v: unknown, label: string, where: string): number {
-  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0) throw new RangeError(`${where}: ${label} must be an integer >= 0, got ${describeValue(v)}`);
+  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0) throw new RangeError(`${where}: ${label} must be an integer >= 0, got ${given(v)}`);
   return v;
 }
 
 /** Throws a TypeError naming the path of the first value JSON cannot hold (a typed array, a function, a Map...). */
 function checkJson(value: unknown, path: string, where: string, seen = new Set<object>()): JsonValue {
   if (value === null || typeof value === "boolean" || typeof value === "number" || typeof value === "string") return value;
-  if (typeof value !== "object") throw new TypeError(`${where}: ${path} is ${describeValue(value)}, which a checkpoint cannot hold (plain JSON values only)`);
+  if (typeof value !== "object") throw new TypeError(`${where}: ${path} is ${given(value)}, which a checkpoint cannot hold (plain JSON values only)`);
   if (seen.has(value)) throw new TypeError(`${where}: ${path} refers back to itself (a cycle), which a checkpoint cannot hold`);
   seen.add(value);
   if (Array.isArray(value)) value.forEach((v, i) => checkJson(v, `${path}[${i}]`, where, seen));
@@ -307,7 +306,7 @@ function checkJson(value: unknown, path: string, where: string, seen = new Set<o
     const proto = Object.getPrototypeOf(value);
     if (proto !== Object.prototype && proto !== null) {
       const hint = ArrayBuffer.isView(value) ? " (convert it with Array.from)" : "";
-      throw new TypeError(`${where}: ${path} is a ${describeValue(value)}, which a checkpoint cannot hold (plain objects, arrays, numbers, strings, booleans and null only)${hint}`);
+      throw new TypeError(`${where}: ${path} is a ${given(value)}, which a checkpoint cannot hold (plain objects, arrays, numbers, strings, booleans and null only)${hint}`);
     }
     for (const [k, v] of Object.entries(value)) {
       if (v === undefined) continue;
@@ -342,46 +341,6 @@ function decodeJson(text: string): unknown {
   });
 }
 
-/** Deletes `.<name>.tmp-<pid>-<hex>` files next to `path` whose process no longer runs (killed mid-save). */
-function removeStaleTemporaries(path: string): void {
-  const dir = dirname(path);
-  const prefix = `.${basename(path)}.tmp-`;
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    if (!name.startsWith(prefix)) continue;
-    const pid = Number(name.slice(prefix.length).split("-")[0]);
-    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || isRunning(pid)) continue;
-    try {
-      unlinkSync(join(dir, name));
-    } catch {
-      // Another process may have cleaned it first.
-    }
-  }
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
-}
-
-function describeValue(value: unknown): string {
-  if (value === null || value === undefined) return String(value);
-  if (typeof value === "string") return JSON.stringify(value);
-  if (typeof value === "number" || typeof value === "boolean") return String(value);
-  if (typeof value === "function") return "a function";
-  if (typeof value === "object") return (value as object).constructor?.name ?? "object";
-  return typeof value;
 }

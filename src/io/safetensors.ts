@@ -1,9 +1,10 @@
 // Tensors to and from the safetensors format: in-memory serialize/deserialize, and atomic save / checked load of files.
 
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
-import { randomBytes } from "node:crypto";
-import { basename, dirname, join } from "node:path";
+import { dirname } from "node:path";
 import { fmt, fromArray, Tensor, type DType, type FloatArray } from "../tensor/index.ts";
+import { given } from "../nn/validate.ts";
+import { removeStaleTemporaries, temporaryPath } from "./temporaries.ts";
 
 /*
  * The layout (https://github.com/huggingface/safetensors):
@@ -165,9 +166,12 @@ export function deserialize(bytes: Uint8Array, source = "safetensors data"): Saf
 /**
  * Writes `tensors` (e.g. model.stateDict()) to `path` atomically: the bytes go to a temporary file
  * in the same directory, are flushed to disk, and the temporary is renamed over `path`. A crash or
- * an error at any point leaves the previous file whole, and the temporary is removed.
+ * an error at any point leaves the previous file whole, and the temporary is removed. Temporaries
+ * that processes killed mid-save left next to `path` (`.<name>.tmp-<pid>-<hex>`) are removed after
+ * a successful save once their process is gone.
  */
 export function save(path: string, tensors: Record<string, Tensor>, metadata: Record<string, string> = {}): void {
+  checkPath("save", path);
   // Serializing first means a tensor that cannot be written fails before the disk is touched.
   let bytes: Uint8Array;
   try {
@@ -175,7 +179,7 @@ export function save(path: string, tensors: Record<string, Tensor>, metadata: Re
   } catch (e) {
     throw new Error(`save "${path}": ${(e as Error).message.replace(/^serialize: /, "")}; the file was not written`, { cause: e });
   }
-  const temp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(6).toString("hex")}`);
+  const temp = temporaryPath(path);
   let fd: number | null = null;
   try {
     fd = openSync(temp, "wx");
@@ -201,6 +205,7 @@ export function save(path: string, tensors: Record<string, Tensor>, metadata: Re
     throw new Error(`save "${path}": ${(e as Error).message}; any previous file there is unchanged`, { cause: e });
   }
   syncDirectory(dirname(path));
+  removeStaleTemporaries(path);
 }
 
 /** Reads a safetensors file: name → Tensor, in the file's order. */
@@ -210,6 +215,7 @@ export function load(path: string): Record<string, Tensor> {
 
 /** Reads a safetensors file with its `__metadata__` strings. */
 export function loadWithMetadata(path: string): SafetensorsContents {
+  checkPath("load", path);
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(path);
@@ -217,6 +223,10 @@ export function loadWithMetadata(path: string): SafetensorsContents {
     throw new Error(`load "${path}": ${(e as Error).message}`, { cause: e });
   }
   return deserialize(bytes, `load "${path}"`);
+}
+
+function checkPath(op: string, path: unknown): void {
+  if (typeof path !== "string" || path === "") throw new TypeError(`${op}: path must be a non-empty string, got ${given(path, true)}`);
 }
 
 /** Makes the rename itself durable. Not every platform can open a directory (Windows cannot): best effort. */

@@ -3,10 +3,11 @@
 import { allocate, fromArray, fromOp, Tensor } from "../tensor/index.ts";
 import { defaultGenerator, type Generator } from "../utils/rng.ts";
 import { Module } from "./module.ts";
+import { given } from "./validate.ts";
 
 /** Refuses a dropout probability outside [0, 1] (NaN included), quoting it. */
 function checkDropoutP(p: number, who = "dropout"): number {
-  if (typeof p !== "number" || !(p >= 0 && p <= 1)) throw new RangeError(`${who}: p must be in [0, 1], got ${p}`);
+  if (typeof p !== "number" || !(p >= 0 && p <= 1)) throw new RangeError(`${who}: p must be in [0, 1], got ${given(p)}`);
   return p;
 }
 

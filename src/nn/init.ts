@@ -2,8 +2,9 @@
 
 import ndarray from "ndarray";
 import ops from "ndarray-ops";
-import { allocate, fmt, type Tensor } from "../tensor/index.ts";
+import { allocate, fmt, Tensor } from "../tensor/index.ts";
 import { defaultGenerator, type Generator } from "../utils/rng.ts";
+import { given } from "./validate.ts";
 
 /** PyTorch's nonlinearity names in camelCase; the snake_case spellings ("leaky_relu", "conv_transpose2d") are accepted too. */
 export type Nonlinearity =
@@ -73,6 +74,7 @@ export function normal(t: Tensor, mean = 0, std = 1, generator: Generator = defa
 }
 
 export function constant(t: Tensor, value: number): Tensor {
+  if (typeof value !== "number") throw new TypeError(`init.constant: value must be a number, got ${given(value)}`);
   return fillWith(t, () => value);
 }
 
@@ -100,7 +102,9 @@ export function kaimingNormal(t: Tensor, options: KaimingOptions = {}): Tensor {
 
 /** Glorot & Bengio (2010) uniform: U(−a, a) with a = gain·√(6 / (fanIn + fanOut)). */
 export function xavierUniform(t: Tensor, options: XavierOptions | number = {}): Tensor {
+  if (typeof options !== "number" && (options === null || typeof options !== "object")) throw new TypeError(`init.xavierUniform: options must be a gain or { gain, generator }, got ${given(options)}`);
   const { gain = 1, generator } = typeof options === "number" ? { gain: options } : options;
+  if (typeof gain !== "number") throw new TypeError(`init.xavierUniform: gain must be a number, got ${given(gain)}`);
   const [fanIn, fanOut] = calculateFanInAndFanOut(t);
   const a = gain * Math.sqrt(6 / (fanIn + fanOut));
   return uniform(t, -a, a, generator);
@@ -108,7 +112,9 @@ export function xavierUniform(t: Tensor, options: XavierOptions | number = {}): 
 
 /** Glorot & Bengio (2010) normal: N(0, std²) with std = gain·√(2 / (fanIn + fanOut)). */
 export function xavierNormal(t: Tensor, options: XavierOptions | number = {}): Tensor {
+  if (typeof options !== "number" && (options === null || typeof options !== "object")) throw new TypeError(`init.xavierNormal: options must be a gain or { gain, generator }, got ${given(options)}`);
   const { gain = 1, generator } = typeof options === "number" ? { gain: options } : options;
+  if (typeof gain !== "number") throw new TypeError(`init.xavierNormal: gain must be a number, got ${given(gain)}`);
   const [fanIn, fanOut] = calculateFanInAndFanOut(t);
   return normal(t, 0, gain * Math.sqrt(2 / (fanIn + fanOut)), generator);
 }
@@ -124,6 +130,7 @@ function kaimingStd(who: string, t: Tensor, options: KaimingOptions): number {
 
 /** Writes draw() into every element, in row-major order, straight into the tensor's storage. */
 function fillWith(t: Tensor, draw: () => number): Tensor {
+  if (!(t instanceof Tensor)) throw new TypeError(`init: expected a Tensor to fill in place, got ${given(t, true)}`);
   if (t.isContiguous()) {
     const values = t.values();
     for (let i = 0; i < values.length; i++) values[i] = draw();

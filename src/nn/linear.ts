@@ -5,6 +5,7 @@ import type { Generator } from "../utils/rng.ts";
 import { linear } from "./functional.ts";
 import { uniform } from "./init.ts";
 import { Module } from "./module.ts";
+import { given } from "./validate.ts";
 
 export interface LinearOptions {
   /** Learn an additive bias (default true). */
@@ -29,9 +30,12 @@ export class Linear extends Module {
   constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
     super();
     for (const [what, v] of [["inFeatures", inFeatures], ["outFeatures", outFeatures]] as const) {
+      if (typeof v !== "number") throw new TypeError(`Linear: ${what} must be a non-negative integer, got ${given(v)}`);
       if (!Number.isInteger(v) || v < 0) throw new RangeError(`Linear: ${what} must be a non-negative integer, got ${v}`);
     }
+    if (options === null || typeof options !== "object") throw new TypeError(`Linear: options must be an object such as { bias: false }, got ${given(options)}`);
     const { bias = true, dtype = "float32", generator } = options;
+    if (typeof bias !== "boolean") throw new TypeError(`Linear: bias must be true or false, got ${given(bias)}`);
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
     const bound = inFeatures > 0 ? 1 / Math.sqrt(inFeatures) : 0;

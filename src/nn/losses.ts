@@ -2,6 +2,7 @@
 
 import { allocate, fmt, fromArray, fromOp, Tensor, type DType, type FloatArray } from "../tensor/index.ts";
 import { crossEntropyBackward, crossEntropyForward } from "../kernels/cross-entropy.ts";
+import { given } from "./validate.ts";
 
 /** How per-element losses become the result, as PyTorch: their mean (default), their sum, or all of them. */
 export type Reduction = "mean" | "sum" | "none";
@@ -33,10 +34,10 @@ export interface CrossEntropyOptions extends NllLossOptions {
  */
 export function crossEntropy(logits: Tensor, targets: Targets, options: CrossEntropyOptions = {}): Tensor {
   const op = "crossEntropy";
-  const { reduction = "mean", labelSmoothing = 0 } = options;
+  const { reduction = "mean", labelSmoothing = 0 } = checkOptions(op, options, ["reduction", "weight", "labelSmoothing"]);
   checkReduction(op, reduction);
   if (typeof labelSmoothing !== "number" || !(labelSmoothing >= 0 && labelSmoothing <= 1)) {
-    throw new RangeError(`${op}: labelSmoothing must be in [0, 1], got ${labelSmoothing}`);
+    throw new RangeError(`${op}: labelSmoothing must be in [0, 1], got ${given(labelSmoothing)}`);
   }
   const [n, c] = checkLogits(op, logits, "logits");
   const y = classTargets(op, targets, n, c, "logits");
@@ -59,7 +60,7 @@ export function crossEntropy(logits: Tensor, targets: Targets, options: CrossEnt
  */
 export function nllLoss(logProbs: Tensor, targets: Targets, options: NllLossOptions = {}): Tensor {
   const op = "nllLoss";
-  const { reduction = "mean" } = options;
+  const { reduction = "mean" } = checkOptions(op, options, ["reduction", "weight"]);
   checkReduction(op, reduction);
   const [n, c] = checkLogits(op, logProbs, "input");
   const y = classTargets(op, targets, n, c, "input");
@@ -80,7 +81,7 @@ export function nllLoss(logProbs: Tensor, targets: Targets, options: NllLossOpti
 /** Mean squared error: (x − t)². ∂/∂x = 2(x − t), ∂/∂t = −2(x − t). Shapes must be equal (no silent broadcasting). */
 export function mseLoss(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
   const op = "mseLoss";
-  const { reduction = "mean" } = options;
+  const { reduction = "mean" } = checkOptions(op, options, ["reduction"]);
   checkReduction(op, reduction);
   checkPair(op, input, target);
   const x = input.values();
@@ -113,7 +114,7 @@ export function mseLoss(input: Tensor, target: Tensor, options: LossOptions = {}
  */
 export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
   const op = "binaryCrossEntropyWithLogits";
-  const { reduction = "mean" } = options;
+  const { reduction = "mean" } = checkOptions(op, options, ["reduction"]);
   checkReduction(op, reduction);
   checkPair(op, input, target);
   const x = input.values();
@@ -140,14 +141,23 @@ function sigmoid(v: number): number {
   return e / (1 + e);
 }
 
+/** The options object of a loss, with no key it does not know (a typo would otherwise be ignored). */
+function checkOptions<T extends object>(op: string, options: T, valid: readonly string[]): T {
+  if (options === null || typeof options !== "object" || Array.isArray(options)) {
+    throw new TypeError(`${op}: options must be an object such as { reduction: "sum" }, got ${given(options)}`);
+  }
+  for (const key of Object.keys(options)) if (!valid.includes(key)) throw new TypeError(`${op}: unknown option "${key}" (valid: ${valid.join(", ")})`);
+  return options;
+}
+
 function checkReduction(op: string, reduction: unknown): void {
   if (reduction !== "mean" && reduction !== "sum" && reduction !== "none") {
-    throw new TypeError(`${op}: reduction must be "mean", "sum" or "none", got ${JSON.stringify(reduction)}`);
+    throw new TypeError(`${op}: reduction must be "mean", "sum" or "none", got ${given(reduction)}`);
   }
 }
 
 function checkLogits(op: string, x: unknown, what: string): [number, number] {
-  if (!(x instanceof Tensor)) throw new TypeError(`${op}: ${what} must be a Tensor, got ${typeof x}`);
+  if (!(x instanceof Tensor)) throw new TypeError(`${op}: ${what} must be a Tensor, got ${given(x, true)}`);
   if (x.ndim !== 2) {
     throw new RangeError(`${op}: ${what} must be 2-D [batch, classes], got ${fmt(x.shape)} (for a single sample use .reshape(1, -1))`);
   }
@@ -155,8 +165,8 @@ function checkLogits(op: string, x: unknown, what: string): [number, number] {
 }
 
 function checkPair(op: string, input: unknown, target: unknown): void {
-  if (!(input instanceof Tensor)) throw new TypeError(`${op}: input must be a Tensor, got ${typeof input}`);
-  if (!(target instanceof Tensor)) throw new TypeError(`${op}: target must be a Tensor, got ${typeof target}`);
+  if (!(input instanceof Tensor)) throw new TypeError(`${op}: input must be a Tensor, got ${given(input, true)}`);
+  if (!(target instanceof Tensor)) throw new TypeError(`${op}: target must be a Tensor, got ${given(target, true)}`);
   if (input.ndim !== target.ndim || input.shape.some((d, i) => d !== target.shape[i])) {
     throw new RangeError(`${op}: input ${fmt(input.shape)} and target ${fmt(target.shape)} must have the same shape`);
   }
@@ -172,7 +182,7 @@ function classTargets(op: string, targets: Targets, n: number, c: number, what: 
   } else if (targets !== null && typeof targets === "object" && typeof (targets as ArrayLike<number>).length === "number") {
     values = targets;
   } else {
-    throw new TypeError(`${op}: target must be class indices (number[], Int32Array or a 1-D Tensor), got ${targets === null ? "null" : typeof targets}`);
+    throw new TypeError(`${op}: target must be class indices (number[], Int32Array or a 1-D Tensor), got ${given(targets, true)}`);
   }
   if (values.length !== n) {
     throw new RangeError(`${op}: batch sizes differ: ${what} has ${n} rows but target has ${values.length} labels`);
@@ -189,9 +199,18 @@ function classTargets(op: string, targets: Targets, n: number, c: number, what: 
 
 function classWeights(op: string, weight: Tensor | ArrayLike<number> | null | undefined, c: number): Float64Array | null {
   if (weight == null) return null;
+  if (!(weight instanceof Tensor) && !(typeof weight === "object" && typeof weight.length === "number")) {
+    throw new TypeError(`${op}: weight must be a Tensor or an array of ${c} numbers (one per class), got ${given(weight)}`);
+  }
   const values = weight instanceof Tensor ? weight.values() : weight;
   if ((weight instanceof Tensor && weight.ndim !== 1) || values.length !== c) {
     throw new RangeError(`${op}: weight must have one entry per class ([${c}]), got ${weight instanceof Tensor ? fmt(weight.shape) : `${values.length} entries`}`);
+  }
+  for (let k = 0; k < c; k++) {
+    const w = values[k];
+    if (typeof w !== "number") throw new TypeError(`${op}: weight[${k}] must be a number, got ${given(w)}`);
+    // PyTorch takes any weight; a NaN or negative one silently turns the loss NaN or rewards the wrong class.
+    if (!(w >= 0) || w === Infinity) throw new RangeError(`${op}: weight[${k}] is ${w}; class weights must be finite and >= 0`);
   }
   return Float64Array.from(values);
 }

@@ -3,6 +3,7 @@
 import ndarray from "ndarray";
 import ops from "ndarray-ops";
 import { Tensor } from "../tensor/index.ts";
+import { given } from "./validate.ts";
 
 export interface ClipGradNormOptions {
   /** The p of the p-norm (default 2); Infinity gives the largest absolute entry. */
@@ -21,11 +22,18 @@ export interface ClipGradNormOptions {
  * Returns the total norm before clipping. Parameters without a gradient are skipped.
  */
 export function clipGradNorm(parameters: Tensor | Iterable<Tensor>, maxNorm: number, options: ClipGradNormOptions = {}): number {
+  if (options === null || typeof options !== "object" || Array.isArray(options)) {
+    throw new TypeError(`clipGradNorm: options must be an object such as { normType: 2 }, got ${given(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (key !== "normType" && key !== "errorIfNonfinite") throw new TypeError(`clipGradNorm: unknown option "${key}" (valid: normType, errorIfNonfinite)`);
+  }
   const { normType = 2, errorIfNonfinite = false } = options;
-  if (typeof maxNorm !== "number" || Number.isNaN(maxNorm)) throw new TypeError(`clipGradNorm: maxNorm must be a number, got ${maxNorm}`);
+  if (typeof maxNorm !== "number" || Number.isNaN(maxNorm)) throw new TypeError(`clipGradNorm: maxNorm must be a number, got ${given(maxNorm)}`);
+  if (typeof errorIfNonfinite !== "boolean") throw new TypeError(`clipGradNorm: errorIfNonfinite must be true or false, got ${given(errorIfNonfinite)}`);
   // PyTorch does not check, and a negative maxNorm would flip every gradient's sign.
   if (maxNorm < 0) throw new RangeError(`clipGradNorm: maxNorm must be >= 0, got ${maxNorm}`);
-  if (typeof normType !== "number" || !(normType > 0)) throw new RangeError(`clipGradNorm: normType must be a positive number or Infinity, got ${normType}`);
+  if (typeof normType !== "number" || !(normType > 0)) throw new RangeError(`clipGradNorm: normType must be a positive number or Infinity, got ${given(normType)}`);
   const grads = gradsOf("clipGradNorm", parameters);
   let total = 0;
   if (normType === Infinity) {
@@ -51,14 +59,18 @@ export function clipGradNorm(parameters: Tensor | Iterable<Tensor>, maxNorm: num
 
 /** Clamps every gradient entry to [−clipValue, clipValue] in place (torch.nn.utils.clip_grad_value_). */
 export function clipGradValue(parameters: Tensor | Iterable<Tensor>, clipValue: number): void {
-  if (typeof clipValue !== "number" || !(clipValue >= 0)) throw new RangeError(`clipGradValue: clipValue must be >= 0, got ${clipValue}`);
+  if (typeof clipValue !== "number") throw new TypeError(`clipGradValue: clipValue must be a number >= 0, got ${given(clipValue)}`);
+  if (!(clipValue >= 0)) throw new RangeError(`clipGradValue: clipValue must be >= 0, got ${clipValue}`);
   for (const g of gradsOf("clipGradValue", parameters)) mapInPlace(g, (v) => (v > clipValue ? clipValue : v < -clipValue ? -clipValue : v));
 }
 
 function gradsOf(who: string, parameters: Tensor | Iterable<Tensor>): Tensor[] {
+  if (!(parameters instanceof Tensor) && typeof (parameters as Iterable<Tensor> | null)?.[Symbol.iterator] !== "function") {
+    throw new TypeError(`${who}: parameters must be a Tensor or an iterable of Tensors (e.g. model.parameters()), got ${given(parameters)}`);
+  }
   const list = parameters instanceof Tensor ? [parameters] : [...parameters];
   for (const [i, p] of list.entries()) {
-    if (!(p instanceof Tensor)) throw new TypeError(`${who}: parameter ${i} is not a Tensor`);
+    if (!(p instanceof Tensor)) throw new TypeError(`${who}: parameter ${i} is not a Tensor (got ${given(p)})`);
   }
   return list.map((p) => p.grad).filter((g): g is Tensor => g !== null);
 }

@@ -1,8 +1,9 @@
 // Adadelta: unit-corrected step sizes from running averages of squared gradients and updates (Zeiler).
 
 import type { FloatArray, Tensor } from "../tensor/index.ts";
-import { adadeltaStepWasm } from "../kernels/vector-wasm.ts";
-import { Optimizer, bufferLike, type ParamGroup, type ParamsInput } from "./optimizer.ts";
+import { Optimizer, gradient, stateBuffer, type ParamGroup, type ParamsInput } from "./optimizer.ts";
+import { AdadeltaArgs } from "./simd-abi.ts";
+import { flags, twin } from "./simd.ts";
 import { checkBoolean, checkEps, checkInRange, checkNonNegative } from "./validate.ts";
 
 export interface AdadeltaOptions {
@@ -24,7 +25,6 @@ export interface AdadeltaState {
   squareAvg: FloatArray;
   /** E[Δθ²], the running average of squared updates. */
   accDelta: FloatArray;
-  [key: string]: number | FloatArray;
 }
 
 /**
@@ -44,6 +44,22 @@ export interface AdadeltaState {
 export class Adadelta extends Optimizer<AdadeltaOptions, AdadeltaState> {
   protected readonly stateSpec = { step: "number", squareAvg: "buffer", accDelta: "buffer" } as const;
 
+  protected update(θ: FloatArray, offset: number, g: FloatArray, n: number, s: AdadeltaState, group: ParamGroup<AdadeltaOptions>): void {
+    const { lr: η, rho: ρ, eps: ε, weightDecay: λ, maximize } = group;
+    s.step += 1;
+    const { squareAvg: Eg2, accDelta: EΔ2 } = s;
+    if (twin("adadeltaStep", AdadeltaArgs, θ, offset, g, n, { squareAvg: Eg2, accDelta: EΔ2, lr: η, rho: ρ, eps: ε, weightDecay: λ, flags: flags({ maximize }) })) return;
+    for (let i = 0; i < n; i++) {
+      const θi = θ[offset + i];
+      const gi = gradient(g[i], θi, λ, maximize);        // g ← ∇θ f(θ) + λ·θ
+      const Eg2i = ρ * Eg2[i] + (1 - ρ) * gi * gi;       // E[g²] ← ρ·E[g²] + (1 − ρ)·g²
+      Eg2[i] = Eg2i;
+      const Δ = (Math.sqrt(EΔ2[i] + ε) / Math.sqrt(Eg2i + ε)) * gi; // Δθ ← √(E[Δθ²] + ε) / √(E[g²] + ε) · g
+      EΔ2[i] = ρ * EΔ2[i] + (1 - ρ) * Δ * Δ;            // E[Δθ²] ← ρ·E[Δθ²] + (1 − ρ)·Δθ²
+      θ[offset + i] = θi - η * Δ;                        // θ ← θ − η·Δθ
+    }
+  }
+
   constructor(params: ParamsInput<AdadeltaOptions>, options: Partial<AdadeltaOptions> = {}) {
     super(params, options, { lr: 1.0, rho: 0.9, eps: 1e-6, weightDecay: 0, maximize: false });
   }
@@ -56,12 +72,6 @@ export class Adadelta extends Optimizer<AdadeltaOptions, AdadeltaState> {
   }
 
   protected initState(p: Tensor): AdadeltaState {
-    return { step: 0, squareAvg: bufferLike(p), accDelta: bufferLike(p) };
-  }
-
-  protected update(θ: FloatArray, offset: number, g: FloatArray, n: number, s: AdadeltaState, group: ParamGroup<AdadeltaOptions>): void {
-    const { lr: η, rho: ρ, eps: ε, weightDecay: λ, maximize } = group;
-    s.step += 1;
-    adadeltaStepWasm(θ, offset, g, n, s.squareAvg, s.accDelta, η, ρ, ε, λ, maximize);
+    return { step: 0, squareAvg: stateBuffer(p), accDelta: stateBuffer(p) };
   }
 }

@@ -1,8 +1,9 @@
 // Adagrad: per-coordinate learning rates from the running sum of squared gradients (Duchi et al.).
 
 import type { FloatArray, Tensor } from "../tensor/index.ts";
-import { adagradStepWasm } from "../kernels/vector-wasm.ts";
-import { Optimizer, bufferLike, type ParamGroup, type ParamsInput } from "./optimizer.ts";
+import { Optimizer, gradient, stateBuffer, type ParamGroup, type ParamsInput } from "./optimizer.ts";
+import { AdagradArgs } from "./simd-abi.ts";
+import { flags, twin } from "./simd.ts";
 import { checkBoolean, checkEps, checkNonNegative } from "./validate.ts";
 
 export interface AdagradOptions {
@@ -25,7 +26,6 @@ export interface AdagradState {
   step: number;
   /** G, the running sum of squared gradients. */
   sum: FloatArray;
-  [key: string]: number | FloatArray;
 }
 
 /**
@@ -45,6 +45,21 @@ export interface AdagradState {
 export class Adagrad extends Optimizer<AdagradOptions, AdagradState> {
   protected readonly stateSpec = { step: "number", sum: "buffer" } as const;
 
+  protected update(θ: FloatArray, offset: number, g: FloatArray, n: number, s: AdagradState, group: ParamGroup<AdagradOptions>): void {
+    const { lr: η, lrDecay, weightDecay: λ, eps: ε, maximize } = group;
+    s.step += 1;                                         // t ← t + 1
+    const ηt = η / (1 + (s.step - 1) * lrDecay);         // η_t ← η / (1 + (t − 1)·lrDecay)
+    const G = s.sum;
+    if (twin("adagradStep", AdagradArgs, θ, offset, g, n, { sum: G, lr: ηt, weightDecay: λ, eps: ε, flags: flags({ maximize }) })) return;
+    for (let i = 0; i < n; i++) {
+      const θi = θ[offset + i];
+      const gi = gradient(g[i], θi, λ, maximize);        // g ← ∇θ f(θ) + λ·θ
+      const Gi = G[i] + gi * gi;                         // G ← G + g²
+      G[i] = Gi;
+      θ[offset + i] = θi - (ηt * gi) / (Math.sqrt(Gi) + ε); // θ ← θ − η_t·g / (√G + ε)
+    }
+  }
+
   constructor(params: ParamsInput<AdagradOptions>, options: Partial<AdagradOptions> = {}) {
     super(params, options, { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false });
   }
@@ -58,15 +73,6 @@ export class Adagrad extends Optimizer<AdagradOptions, AdagradState> {
   }
 
   protected initState(p: Tensor, group: ParamGroup<AdagradOptions>): AdagradState {
-    const G = bufferLike(p);
-    G.fill(group.initialAccumulatorValue);
-    return { step: 0, sum: G };
-  }
-
-  protected update(θ: FloatArray, offset: number, g: FloatArray, n: number, s: AdagradState, group: ParamGroup<AdagradOptions>): void {
-    const { lr: η, lrDecay, weightDecay: λ, eps: ε, maximize } = group;
-    s.step += 1;
-    const ηt = η / (1 + (s.step - 1) * lrDecay);
-    adagradStepWasm(θ, offset, g, n, s.sum, ηt, λ, ε, maximize);
+    return { step: 0, sum: stateBuffer(p).fill(group.initialAccumulatorValue) };
   }
 }

@@ -1,8 +1,9 @@
 // Adam: adaptive moment estimation (Kingma & Ba), with AMSGrad (Reddi et al.) as an option.
 
 import type { FloatArray, Tensor } from "../tensor/index.ts";
-import { adamStepWasm } from "../kernels/vector-wasm.ts";
-import { Optimizer, bufferFor, bufferLike, type ParamGroup, type ParamsInput } from "./optimizer.ts";
+import { Optimizer, gradient, stateBuffer, type ParamGroup, type ParamsInput } from "./optimizer.ts";
+import { AdamArgs } from "./simd-abi.ts";
+import { flags, twin } from "./simd.ts";
 import { checkBetas, checkBoolean, checkEps, checkNonNegative } from "./validate.ts";
 
 export interface AdamOptions {
@@ -29,7 +30,6 @@ export interface AdamState {
   expAvgSq: FloatArray;
   /** v̂max, AMSGrad's running maximum of v; null unless amsgrad. */
   maxExpAvgSq: FloatArray | null;
-  [key: string]: number | FloatArray | null;
 }
 
 /**
@@ -63,6 +63,35 @@ export class Adam extends Optimizer<AdamOptions, AdamState> {
   /** AdamW sets this: weight decay shrinks θ directly instead of entering g. */
   protected readonly decoupledWeightDecay: boolean = false;
 
+  protected update(θ: FloatArray, offset: number, g: FloatArray, n: number, s: AdamState, group: ParamGroup<AdamOptions>): void {
+    const { lr: α, betas: [β1, β2], eps: ε, weightDecay: λ, amsgrad, maximize } = group;
+    const decoupled = this.decoupledWeightDecay;
+    s.step += 1;                                          // t ← t + 1
+    const t = s.step;
+    const bc1 = 1 - β1 ** t, bc2 = 1 - β2 ** t;           // the bias corrections 1 − β1ᵗ, 1 − β2ᵗ
+    // amsgrad may be switched on after the first step: v^max then starts from zero, i.e. from vt.
+    if (amsgrad && s.maxExpAvgSq === null) s.maxExpAvgSq = stateBuffer(θ, n);
+    const { expAvg: m, expAvgSq: v } = s, vMax = amsgrad ? s.maxExpAvgSq : null;
+    const args = { expAvg: m, expAvgSq: v, maxExpAvgSq: vMax, lr: α, beta1: β1, beta2: β2, eps: ε, bc1, bc2, weightDecay: λ, flags: flags({ maximize, decoupled, amsgrad }) };
+    if (twin("adamStep", AdamArgs, θ, offset, g, n, args)) return;
+    for (let i = 0; i < n; i++) {
+      let θi = θ[offset + i];
+      if (decoupled) θi *= 1 - α * λ;                     // AdamW: θt−1 ← θt−1·(1 − α·λ)
+      const gi = gradient(g[i], θi, decoupled ? 0 : λ, maximize); // gt ← ∇θ ft(θt−1) (+ λ·θt−1)
+      const mi = β1 * m[i] + (1 - β1) * gi;               // mt ← β1·mt−1 + (1 − β1)·gt
+      m[i] = mi;
+      let vi = β2 * v[i] + (1 - β2) * gi * gi;            // vt ← β2·vt−1 + (1 − β2)·gt²
+      v[i] = vi;
+      if (vMax !== null) {
+        vi = Math.max(vMax[i], vi);                       // AMSGrad: vt ← max(vt−1^max, vt)
+        vMax[i] = vi;
+      }
+      const mHat = mi / bc1;                              // m̂t ← mt / (1 − β1ᵗ)
+      const vHat = vi / bc2;                              // v̂t ← vt / (1 − β2ᵗ)
+      θ[offset + i] = θi - (α * mHat) / (Math.sqrt(vHat) + ε); // θt ← θt−1 − α·m̂t / (√v̂t + ε)
+    }
+  }
+
   constructor(params: ParamsInput<AdamOptions>, options: Partial<AdamOptions> = {}) {
     super(params, options, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false });
   }
@@ -77,19 +106,6 @@ export class Adam extends Optimizer<AdamOptions, AdamState> {
 
   // m0 ← 0, v0 ← 0, t ← 0
   protected initState(p: Tensor, group: ParamGroup<AdamOptions>): AdamState {
-    return { step: 0, expAvg: bufferLike(p), expAvgSq: bufferLike(p), maxExpAvgSq: group.amsgrad ? bufferLike(p) : null };
-  }
-
-  protected update(θ: FloatArray, offset: number, g: FloatArray, n: number, s: AdamState, group: ParamGroup<AdamOptions>): void {
-    const { lr: α, betas: [β1, β2], eps: ε, weightDecay: λ, amsgrad, maximize } = group;
-    s.step += 1;                                   // t ← t + 1
-    const t = s.step;
-    const bc1 = 1 - β1 ** t;                       // m̂t ← mt / (1 − β1ᵗ)
-    const bc2 = 1 - β2 ** t;                       // v̂t ← vt / (1 − β2ᵗ)
-    // amsgrad may be switched on after the first step: v^max then starts from zero, i.e. from vt.
-    if (amsgrad && s.maxExpAvgSq === null) s.maxExpAvgSq = bufferFor(θ, n);
-    // gt, mt, vt, (v^max), m̂t, v̂t and θt ← θt−1 − α·m̂t / (√v̂t + ε), element by element
-    // (in WebAssembly SIMD when available: the same operations in the same order, in float32):
-    adamStepWasm(θ, offset, g, n, s.expAvg, s.expAvgSq, amsgrad ? s.maxExpAvgSq : null, α, β1, β2, ε, bc1, bc2, λ, this.decoupledWeightDecay, maximize);
+    return { step: 0, expAvg: stateBuffer(p), expAvgSq: stateBuffer(p), maxExpAvgSq: group.amsgrad ? stateBuffer(p) : null };
   }
 }

@@ -1,8 +1,9 @@
 // Adamax: Adam with the infinity norm in place of the second moment (Kingma & Ba, section 7.1).
 
 import type { FloatArray, Tensor } from "../tensor/index.ts";
-import { adamaxStep } from "../kernels/optim-adamax.ts";
-import { Optimizer, bufferLike, type ParamGroup, type ParamsInput } from "./optimizer.ts";
+import { Optimizer, gradient, stateBuffer, type ParamGroup, type ParamsInput } from "./optimizer.ts";
+import { AdamaxArgs } from "./simd-abi.ts";
+import { flags, twin } from "./simd.ts";
 import { checkBetas, checkBoolean, checkEps, checkNonNegative } from "./validate.ts";
 
 export interface AdamaxOptions {
@@ -24,7 +25,6 @@ export interface AdamaxState {
   expAvg: FloatArray;
   /** u, the exponentially weighted infinity norm. */
   expInf: FloatArray;
-  [key: string]: number | FloatArray;
 }
 
 /**
@@ -43,6 +43,25 @@ export interface AdamaxState {
 export class Adamax extends Optimizer<AdamaxOptions, AdamaxState> {
   protected readonly stateSpec = { step: "number", expAvg: "buffer", expInf: "buffer" } as const;
 
+  protected update(θ: FloatArray, offset: number, g: FloatArray, n: number, s: AdamaxState, group: ParamGroup<AdamaxOptions>): void {
+    const { lr: α, betas: [β1, β2], eps: ε, weightDecay: λ, maximize } = group;
+    s.step += 1;                                         // t ← t + 1
+    const bc1 = 1 - β1 ** s.step;
+    const αt = α / bc1;                                  // α / (1 − β1ᵗ)
+    const { expAvg: m, expInf: u } = s;
+    const args = { expAvg: m, expInf: u, lr: α, beta1: β1, beta2: β2, eps: ε, bc1, weightDecay: λ, flags: flags({ maximize }) };
+    if (twin("adamaxStep", AdamaxArgs, θ, offset, g, n, args)) return;
+    for (let i = 0; i < n; i++) {
+      const θi = θ[offset + i];
+      const gi = gradient(g[i], θi, λ, maximize);        // gt ← ∇θ ft(θt−1) + λ·θt−1
+      const mi = β1 * m[i] + (1 - β1) * gi;              // mt ← β1·mt−1 + (1 − β1)·gt
+      m[i] = mi;
+      const ui = Math.max(β2 * u[i], Math.abs(gi) + ε);  // ut ← max(β2·ut−1, |gt| + ε)
+      u[i] = ui;
+      θ[offset + i] = θi - (αt * mi) / ui;               // θt ← θt−1 − (α / (1 − β1ᵗ))·mt / ut
+    }
+  }
+
   constructor(params: ParamsInput<AdamaxOptions>, options: Partial<AdamaxOptions> = {}) {
     super(params, options, { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, maximize: false });
   }
@@ -55,13 +74,6 @@ export class Adamax extends Optimizer<AdamaxOptions, AdamaxState> {
   }
 
   protected initState(p: Tensor): AdamaxState {
-    return { step: 0, expAvg: bufferLike(p), expInf: bufferLike(p) };
-  }
-
-  protected update(θ: FloatArray, offset: number, g: FloatArray, n: number, s: AdamaxState, group: ParamGroup<AdamaxOptions>): void {
-    const { lr: α, betas: [β1, β2], eps: ε, weightDecay: λ, maximize } = group;
-    s.step += 1;
-    const t = s.step;
-    adamaxStep(θ, offset, g, n, s.expAvg, s.expInf, α, β1, β2, ε, 1 - β1 ** t, λ, maximize);
+    return { step: 0, expAvg: stateBuffer(p), expInf: stateBuffer(p) };
   }
 }

@@ -1,6 +1,6 @@
 // The optim package: the optimizers, their base class, the registry and the learning-rate schedulers.
 
-export { Optimizer, type BaseOptions, type ParamGroup, type ParamGroupInput, type ParamsInput, type OptimizerStateDict, type OptionValue, type ParamState, type StateSpec } from "./optimizer.ts";
+export { Optimizer, gradient, stateBuffer, type BaseOptions, type ParamGroup, type ParamGroupInput, type ParamsInput, type OptimizerStateDict, type Loss, type OptionValue, type ParamState, type StateSpec } from "./optimizer.ts";
 export { SGD, type SGDOptions, type SGDState } from "./sgd.ts";
 export { Momentum } from "./momentum.ts";
 export { NAG } from "./nag.ts";

@@ -1,8 +1,9 @@
 // NAdam: Adam with Nesterov momentum and a momentum schedule (Dozat), as documented by PyTorch ≥ 2.0.
 
 import type { FloatArray, Tensor } from "../tensor/index.ts";
-import { nadamStep } from "../kernels/optim-nadam.ts";
-import { Optimizer, bufferLike, type ParamGroup, type ParamsInput } from "./optimizer.ts";
+import { Optimizer, gradient, stateBuffer, type ParamGroup, type ParamsInput } from "./optimizer.ts";
+import { NAdamArgs } from "./simd-abi.ts";
+import { flags, twin } from "./simd.ts";
 import { checkBetas, checkBoolean, checkEps, checkNonNegative } from "./validate.ts";
 
 export interface NAdamOptions {
@@ -28,7 +29,6 @@ export interface NAdamState {
   expAvg: FloatArray;
   /** v, the second-moment estimate. */
   expAvgSq: FloatArray;
-  [key: string]: number | FloatArray;
 }
 
 /**
@@ -52,6 +52,32 @@ export interface NAdamState {
 export class NAdam extends Optimizer<NAdamOptions, NAdamState> {
   protected readonly stateSpec = { step: "number", muProduct: "number", expAvg: "buffer", expAvgSq: "buffer" } as const;
 
+  protected update(θ: FloatArray, offset: number, g: FloatArray, n: number, s: NAdamState, group: ParamGroup<NAdamOptions>): void {
+    const { lr: γ, betas: [β1, β2], eps: ε, weightDecay: λ, momentumDecay: ψ, maximize } = group;
+    s.step += 1;                                         // t ← t + 1
+    const t = s.step;
+    const μt = β1 * (1 - 0.5 * 0.96 ** (t * ψ));         // μ_t ← β1·(1 − ½·0.96^(t·ψ))
+    const μnext = β1 * (1 - 0.5 * 0.96 ** ((t + 1) * ψ)); // μ_{t+1}
+    s.muProduct *= μt;                                   // Π_t ← Π_{t−1}·μ_t
+    const Πt = s.muProduct;
+    const bc2 = 1 - β2 ** t;
+    const cg = (γ * (1 - μt)) / (1 - Πt);                // γ·(1 − μ_t)/(1 − Π_t)
+    const cm = (γ * μnext) / (1 - Πt * μnext);           // γ·μ_{t+1}/(1 − Π_t·μ_{t+1})
+    const { expAvg: m, expAvgSq: v } = s;
+    const args = { expAvg: m, expAvgSq: v, beta1: β1, beta2: β2, eps: ε, bc2, cg, cm, weightDecay: λ, flags: flags({ maximize }) };
+    if (twin("nadamStep", NAdamArgs, θ, offset, g, n, args)) return;
+    for (let i = 0; i < n; i++) {
+      const θi = θ[offset + i];
+      const gi = gradient(g[i], θi, λ, maximize);        // g ← ∇θ f(θ) + λ·θ
+      const mi = β1 * m[i] + (1 - β1) * gi;              // m ← β1·m + (1 − β1)·g
+      m[i] = mi;
+      const vi = β2 * v[i] + (1 - β2) * gi * gi;         // v ← β2·v + (1 − β2)·g²
+      v[i] = vi;
+      const denom = Math.sqrt(vi / bc2) + ε;             // √v̂ + ε, with v̂ ← v / (1 − β2ᵗ)
+      θ[offset + i] = θi - (cg * gi) / denom - (cm * mi) / denom;
+    }
+  }
+
   constructor(params: ParamsInput<NAdamOptions>, options: Partial<NAdamOptions> = {}) {
     super(params, options, { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, momentumDecay: 4e-3, maximize: false });
   }
@@ -65,19 +91,6 @@ export class NAdam extends Optimizer<NAdamOptions, NAdamState> {
   }
 
   protected initState(p: Tensor): NAdamState {
-    return { step: 0, muProduct: 1, expAvg: bufferLike(p), expAvgSq: bufferLike(p) };
-  }
-
-  protected update(θ: FloatArray, offset: number, g: FloatArray, n: number, s: NAdamState, group: ParamGroup<NAdamOptions>): void {
-    const { lr: γ, betas: [β1, β2], eps: ε, weightDecay: λ, momentumDecay: ψ, maximize } = group;
-    s.step += 1;
-    const t = s.step;
-    const μt = β1 * (1 - 0.5 * 0.96 ** (t * ψ));
-    const μnext = β1 * (1 - 0.5 * 0.96 ** ((t + 1) * ψ));
-    s.muProduct *= μt;
-    const Πt = s.muProduct;
-    const cg = (γ * (1 - μt)) / (1 - Πt);
-    const cm = (γ * μnext) / (1 - Πt * μnext);
-    nadamStep(θ, offset, g, n, s.expAvg, s.expAvgSq, β1, β2, ε, 1 - β2 ** t, cg, cm, λ, maximize);
+    return { step: 0, muProduct: 1, expAvg: stateBuffer(p), expAvgSq: stateBuffer(p) };
   }
 }

@@ -1,8 +1,8 @@
 // The Optimizer base class: parameter groups, per-parameter state, option checks, zeroGrad and state dicts.
 
-import { Tensor, fmt, type FloatArray } from "../tensor/index.ts";
-import { allocateLike, fillStrided } from "../kernels/optim-common.ts";
-import { releaseLongLived } from "../kernels/index.ts";
+import ops from "ndarray-ops";
+import { allocateLongLived, releaseLongLived } from "../kernels/index.ts";
+import { Tensor, enableGrad, fmt, type FloatArray } from "../tensor/index.ts";
 import { checkLr, describe } from "./validate.ts";
 
 /** What every optimizer's options have in common; each optimizer adds its own. */
@@ -35,13 +35,17 @@ export interface OptimizerStateDict {
   paramGroups: Array<{ params: number[]; [option: string]: OptionValue | number[] | undefined }>;
 }
 
+/** What a step closure returns: the loss, as a tensor (PyTorch's closures return one) or a number. */
+export type Loss = Tensor | number;
+
 /** A per-parameter state: numbers (step counts, products) and typed buffers shaped like the parameter, flattened. */
 export type ParamState = { [key: string]: number | FloatArray | null | undefined };
 
 /**
  * The base of every optimizer. A subclass supplies its defaults, `validate` (option checks),
  * `stateSpec`, `initState` and `update`; the base keeps groups and state, and runs the loop:
- * for each group, for each parameter with a gradient, update it in place.
+ * for each group, for each parameter with a gradient, update it in place. CONTRIBUTING.md shows a
+ * whole optimizer written this way (examples/custom-optimizer.ts).
  */
 export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends object = object> {
   /** The constructor's options with the optimizer's defaults filled in; a group inherits what it does not override. */
@@ -78,7 +82,9 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
 
   /**
    * Updates n elements of θ in place, starting at `offset`, from the gradient g (contiguous,
-   * n elements). `state` belongs to this parameter; read options from `group`.
+   * n elements). `state` belongs to this parameter; read options from `group`. The built-ins'
+   * per-element loop here is the reference; where they have a SIMD twin (assembly/optim/, run
+   * through `twin` for float32 under the wasm backend) it does the same operations in float32.
    */
   protected abstract update(θ: FloatArray, offset: number, g: FloatArray, n: number, state: S, group: ParamGroup<O>): void;
 
@@ -108,11 +114,16 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
   }
 
   /**
-   * One optimization step over every parameter that has a gradient. With a closure, calls it
-   * first (it should recompute the loss and gradients) and returns its loss.
+   * One optimization step over every parameter that has a gradient. With a closure (PyTorch's
+   * contract), calls it once first, with gradient recording on even inside noGrad (it should zero
+   * the gradients, compute the loss and call backward), and returns what it returns; without one,
+   * returns undefined.
    */
-  step(closure?: () => number): number | undefined {
-    const loss = closure === undefined ? undefined : closure();
+  step<L extends Loss>(closure?: () => L): L | undefined {
+    if (closure !== undefined && typeof closure !== "function") {
+      throw new TypeError(`${this.name}.step: the closure must be a function that computes the loss, got ${describe(closure)}`);
+    }
+    const loss = closure === undefined ? undefined : enableGrad(closure);
     this.paramGroups.forEach((group, gi) => {
       // Options may have been changed since the last step (that is the point of re-reading them).
       this.validateWhere(group, `parameter group ${gi}: `);
@@ -150,7 +161,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
           // A gradient made with a graph would keep it alive; PyTorch detaches before zeroing too.
           grad.gradFn = null;
           grad.requiresGrad = false;
-          fillStrided(grad.data.data, grad.data.offset, grad.data.shape, grad.data.stride, 0);
+          ops.assigns(grad.data, 0);
         }
       }
     }
@@ -271,7 +282,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
           throw new TypeError(`${where}: "${key}" must be an array of numbers, got ${describe(value)}`);
         }
         if (values.length !== p.size) throw new RangeError(`${where}: "${key}" has ${values.length} values, the parameter has ${p.size}`);
-        const buffer = allocateLike(p.data.data, p.size);
+        const buffer = stateBuffer(p);
         for (let i = 0; i < values.length; i++) {
           const v = values[i];
           if (typeof v !== "number") throw new TypeError(`${where}: "${key}"[${i}] is ${describe(v)}, not a number`);
@@ -351,14 +362,25 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
   }
 }
 
-/** A fresh zeroed state buffer for p, in p's dtype. */
-export function bufferLike(p: Tensor): FloatArray {
-  return allocateLike(p.data.data, p.size);
+/**
+ * A zeroed state buffer in the parameter's dtype: the size of p, or of the n elements an `update`
+ * gets (for a buffer that appears after the first step). float32 ones live in the wasm memory under
+ * the wasm backend, where the SIMD twins update them in place.
+ */
+export function stateBuffer(p: Tensor): FloatArray;
+export function stateBuffer(θ: FloatArray, n: number): FloatArray;
+export function stateBuffer(like: Tensor | FloatArray, n?: number): FloatArray {
+  const [storage, size] = like instanceof Tensor ? [like.data.data, like.size] : [like, n!];
+  return storage instanceof Float64Array ? new Float64Array(size) : allocateLongLived(size);
 }
 
-/** A zeroed buffer like the parameter storage θ (for buffers that appear after the first step). */
-export function bufferFor(θ: FloatArray, n: number): FloatArray {
-  return allocateLike(θ, n);
+/**
+ * The gradient most update rules start from, for one element: −∇ when maximizing, plus λ·θ for L2
+ * weight decay (folded into the gradient, as PyTorch's `weight_decay`).
+ */
+export function gradient(gi: number, θi: number, λ: number, maximize: boolean): number {
+  const g = maximize ? -gi : gi;
+  return λ !== 0 ? g + λ * θi : g;
 }
 
 function withoutUndefined<T extends object>(options: T): Partial<T> {

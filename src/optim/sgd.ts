@@ -1,9 +1,10 @@
 // SGD: stochastic gradient descent with optional momentum, dampening, Nesterov and L2 weight decay (PyTorch's form).
 
 import type { FloatArray } from "../tensor/index.ts";
-import { sgdStepWasm } from "../kernels/vector-wasm.ts";
-import { Optimizer, bufferFor, type ParamGroup, type ParamsInput } from "./optimizer.ts";
-import { checkBoolean, checkFinite, checkNonNegative } from "./validate.ts";
+import { Optimizer, gradient, stateBuffer, type ParamGroup, type ParamsInput } from "./optimizer.ts";
+import { SGDArgs } from "./simd-abi.ts";
+import { flags, twin } from "./simd.ts";
+import { checkBoolean, checkFinite, checkInRange, checkNonNegative } from "./validate.ts";
 
 export interface SGDOptions {
   /** Learning rate η (required). */
@@ -23,7 +24,6 @@ export interface SGDOptions {
 export interface SGDState {
   /** The velocity b; null until the first step with μ ≠ 0. */
   momentumBuffer: FloatArray | null;
-  [key: string]: FloatArray | null;
 }
 
 /**
@@ -47,12 +47,32 @@ export interface SGDState {
 export class SGD extends Optimizer<SGDOptions, SGDState> {
   protected readonly stateSpec = { momentumBuffer: "buffer?" } as const;
 
+  protected update(θ: FloatArray, offset: number, g: FloatArray, n: number, s: SGDState, group: ParamGroup<SGDOptions>): void {
+    const { lr: η, momentum: μ, dampening: τ, nesterov, weightDecay: λ, maximize } = group;
+    // The buffer appears on the first step with μ ≠ 0, which may come after steps without momentum.
+    const first = μ !== 0 && s.momentumBuffer === null;
+    if (first) s.momentumBuffer = stateBuffer(θ, n);
+    const b = μ !== 0 ? s.momentumBuffer : null;
+    const args = { momentumBuffer: b, lr: η, momentum: μ, dampening: τ, weightDecay: λ, flags: flags({ maximize, nesterov, first }) };
+    if (twin("sgdStep", SGDArgs, θ, offset, g, n, args)) return;
+    for (let i = 0; i < n; i++) {
+      const θi = θ[offset + i];
+      let gi = gradient(g[i], θi, λ, maximize);          // g ← ∇θ f(θ) + λ·θ
+      if (b !== null) {
+        const bi = first ? gi : μ * b[i] + (1 - τ) * gi; // b ← g on the first step, else b ← μ·b + (1 − τ)·g
+        b[i] = bi;
+        gi = nesterov ? gi + μ * bi : bi;                // g ← g + μ·b if nesterov, else g ← b
+      }
+      θ[offset + i] = θi - η * gi;                       // θ ← θ − η·g
+    }
+  }
+
   constructor(params: ParamsInput<SGDOptions>, options: Partial<SGDOptions> = {}) {
     super(params, options, { lr: undefined, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0, maximize: false });
   }
 
   protected validate(o: SGDOptions): void {
-    checkNonNegative("momentum", o.momentum);
+    checkInRange("momentum", o.momentum, 0, 1);
     checkFinite("dampening", o.dampening);
     checkNonNegative("weightDecay", o.weightDecay);
     checkBoolean("nesterov", o.nesterov);
@@ -64,13 +84,5 @@ export class SGD extends Optimizer<SGDOptions, SGDState> {
 
   protected initState(): SGDState {
     return { momentumBuffer: null };
-  }
-
-  protected update(θ: FloatArray, offset: number, g: FloatArray, n: number, s: SGDState, group: ParamGroup<SGDOptions>): void {
-    const { lr: η, momentum: μ, dampening: τ, nesterov, weightDecay: λ, maximize } = group;
-    // The buffer appears on the first step with μ ≠ 0, which may come after steps without momentum.
-    const first = μ !== 0 && s.momentumBuffer === null;
-    if (first) s.momentumBuffer = bufferFor(θ, n);
-    sgdStepWasm(θ, offset, g, n, μ !== 0 ? s.momentumBuffer : null, first, η, μ, τ, nesterov, λ, maximize);
   }
 }

@@ -1,5 +1,6 @@
 // Terminal line charts of one or more series (asciichart), with downsampling, log scale and a legend.
 
+import { checkArray, checkObject, checkString, given } from "./check.ts";
 import { colorEnabled, formatNumber } from "./format.ts";
 import { requirePeer } from "./optional-peer.ts";
 
@@ -48,6 +49,11 @@ const COLOR_NAMES = [
  * asciichart draws only connected lines.
  */
 export function asciiLineChart(series: AsciiSeries[], options: AsciiChartOptions = {}): string {
+  checkArray<AsciiSeries>("asciiLineChart", "series", series, '[{ name: "adam", values: [2.3, 1.1] }]').forEach((s, i) => {
+    checkString("asciiLineChart", `series[${i}].name`, s?.name);
+    if (!Array.isArray(s.values) && !ArrayBuffer.isView(s.values)) throw new TypeError(`asciiLineChart: series[${i}].values must be an array of numbers, got ${given(s.values)}`);
+  });
+  checkObject("asciiLineChart", "options", options, "{ logScale: true }");
   const asciichart = requirePeer<typeof import("asciichart")>("asciichart", "asciiLineChart");
   const height = Math.max(1, Math.round(options.height ?? 15));
   const columns = process.stdout.isTTY && process.stdout.columns > 0 ? process.stdout.columns : 80;

@@ -1,6 +1,7 @@
 // SVG line charts: a vega-lite spec built from named series, compiled by vega-lite, drawn by vega.
 
 import type { TopLevelSpec } from "vega-lite";
+import { checkArray, checkNumber, checkObject, checkString } from "./check.ts";
 import { importPeer } from "./optional-peer.ts";
 
 export interface Point {
@@ -61,7 +62,9 @@ export const SERIES_COLORS = [
  * Non-finite values are passed through and do not enter the average.
  */
 export function emaSmooth(values: readonly number[], weight: number): number[] {
-  if (!(weight >= 0 && weight < 1)) throw new Error(`Invalid smoothing weight: ${weight} (must be in [0, 1))`);
+  checkArray("emaSmooth", "values", values, "[2.3, 1.1, 0.7]");
+  checkNumber("emaSmooth", "weight", weight);
+  if (!(weight >= 0 && weight < 1)) throw new RangeError(`emaSmooth: invalid smoothing weight ${weight} (must be in [0, 1))`);
   let m = 0;
   let n = 0;
   return values.map((y) => {
@@ -89,6 +92,11 @@ interface Row {
 
 /** The vega-lite spec of a line chart: one coloured line per series, with legend and axis titles. */
 export function lineChartSpec(options: LineChartOptions): TopLevelSpec {
+  checkObject("lineChartSpec", "options", options, '{ title, series: [{ name, points: [{ x, y }] }] }');
+  checkArray<ChartSeries>("lineChartSpec", "options.series", options.series, '[{ name: "adam", points: [{ x: 1, y: 2.3 }] }]').forEach((s, i) => {
+    checkString("lineChartSpec", `series[${i}].name`, s?.name);
+    checkArray("lineChartSpec", `series[${i}].points`, s.points, "[{ x: 1, y: 2.3 }]");
+  });
   const smoothing = options.smoothing ?? 0;
   const showRaw = smoothing > 0 && (options.showRaw ?? true);
   const maxPoints = options.maxPoints ?? 1000;

@@ -1,5 +1,7 @@
 // Number and text formatting shared by the tables, progress bars and charts.
 
+import { checkInteger, checkNumber } from "./check.ts";
+
 /** Non-finite values print the same way everywhere, so a diverged run reads the same in every view. */
 function nonFinite(x: number): string | undefined {
   if (Number.isNaN(x)) return "NaN";
@@ -10,11 +12,15 @@ function nonFinite(x: number): string | undefined {
 
 /** Fixed-point: formatFixed(0.123456, 4) → "0.1235". */
 export function formatFixed(x: number, digits = 4): string {
+  checkNumber("formatFixed", "x", x);
+  checkInteger("formatFixed", "digits", digits, 0);
   return nonFinite(x) ?? x.toFixed(digits);
 }
 
 /** Exponent form without the "+" and padding: formatExp(0.001) → "1e-3", formatExp(0.00025, 1) → "2.5e-4". */
 export function formatExp(x: number, digits = 2): string {
+  checkNumber("formatExp", "x", x);
+  checkInteger("formatExp", "digits", digits, 0);
   const bad = nonFinite(x);
   if (bad !== undefined) return bad;
   const [mantissa, exp] = x.toExponential(digits).split("e");
@@ -25,16 +31,20 @@ export function formatExp(x: number, digits = 2): string {
 
 /** A fraction as a percentage: formatPercent(0.97812) → "97.81%". */
 export function formatPercent(x: number, digits = 2): string {
+  checkNumber("formatPercent", "x", x);
+  checkInteger("formatPercent", "digits", digits, 0);
   return nonFinite(x) ?? `${(x * 100).toFixed(digits)}%`;
 }
 
 /** An integer with thousands separators: formatInteger(12345.6) → "12,346". */
 export function formatInteger(x: number): string {
+  checkNumber("formatInteger", "x", x);
   return nonFinite(x) ?? Math.round(x).toLocaleString("en-US");
 }
 
 /** A duration in seconds: "0.84 s", "12.3 s", "2m 05s", "1h 02m". */
 export function formatSeconds(s: number): string {
+  checkNumber("formatSeconds", "s", s);
   const bad = nonFinite(s);
   if (bad !== undefined) return bad;
   if (s < 10) return `${s.toFixed(2)} s`;
@@ -52,6 +62,8 @@ export function formatSeconds(s: number): string {
  * values in exponent form (learning rates like 1e-3), anything else to `significant` digits.
  */
 export function formatNumber(x: number, significant = 4): string {
+  checkNumber("formatNumber", "x", x);
+  checkInteger("formatNumber", "significant", significant, 1);
   const bad = nonFinite(x);
   if (bad !== undefined) return bad;
   if (x === 0) return "0";

@@ -38,3 +38,4 @@ export {
   type RunRecorderOptions,
 } from "./metrics.ts";
 export { trajectoryChartSvg, trajectoryAnimationHtml, type AnimationPanel, type TrajectoryPath } from "./trajectory-chart.ts";
+export { DivergenceCheck, DEFAULT_DIVERGENCE_RULE, type DivergenceRule, type DivergenceState } from "./divergence.ts";

@@ -3,6 +3,7 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import { checkObject, checkString, given } from "./check.ts";
 import type { Point } from "./charts.ts";
 
 /** One value of a record. Numbers may be NaN or ±Infinity (a diverged loss is worth recording). */
@@ -68,12 +69,22 @@ export function formatMetricsJson(file: MetricsFile): string {
 }
 
 /** Reads metrics.json text back, with "NaN"/"Infinity"/"-Infinity" as numbers again. */
-export function parseMetrics(text: string): MetricsFile {
-  return JSON.parse(text, decodeNonFinite) as MetricsFile;
+export function parseMetrics(text: string, source = "parseMetrics"): MetricsFile {
+  checkString(source, "text", text);
+  const file = JSON.parse(text, decodeNonFinite) as MetricsFile;
+  if (file?.format !== "ndgrad-metrics/1") throw new Error(`${source}: not an ndgrad metrics file (its "format" is ${given(file?.format)}, expected "ndgrad-metrics/1")`);
+  return file;
 }
 
 export function readMetrics(path: string): MetricsFile {
-  return parseMetrics(readFileSync(path, "utf8"));
+  checkString("readMetrics", "path", path);
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    throw new Error(`readMetrics "${path}": ${(e as Error).message}`, { cause: e });
+  }
+  return parseMetrics(text, `readMetrics "${path}"`);
 }
 
 function csvCell(v: MetricValue | undefined): string {
@@ -88,6 +99,7 @@ function csvCell(v: MetricValue | undefined): string {
  * of the records' keys in first-seen order. A record without a key leaves its cell empty.
  */
 export function formatMetricsCsv(series: Record<string, MetricRecord[]>): string {
+  checkObject("formatMetricsCsv", "series", series, '{ "adam/train": [{ step: 1, loss: 2.3 }] }');
   const columns = new Set<string>();
   for (const records of Object.values(series)) for (const r of records) for (const k of Object.keys(r)) columns.add(k);
   const keys = [...columns];
@@ -103,13 +115,15 @@ export function formatMetricsCsv(series: Record<string, MetricRecord[]>): string
  * never sees half a file: rename within one filesystem is atomic.
  */
 export function writeFileAtomic(path: string, text: string): void {
+  checkString("writeFileAtomic", "path", path);
+  checkString("writeFileAtomic", "text", text);
   const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
     writeFileSync(tmp, text);
     renameSync(tmp, path);
   } catch (err) {
     rmSync(tmp, { force: true });
-    throw err;
+    throw new Error(`writeFileAtomic "${path}": ${(err as Error).message}`, { cause: err });
   }
 }
 
@@ -124,6 +138,9 @@ function timestamp(d: Date): string {
  * processes cannot both get it.
  */
 export function createRunDir(baseDir = "runs", prefix = "mnist", now = new Date()): string {
+  checkString("createRunDir", "baseDir", baseDir);
+  checkString("createRunDir", "prefix", prefix);
+  if (!(now instanceof Date) || Number.isNaN(now.getTime())) throw new TypeError(`createRunDir: now must be a valid Date, got ${given(now)}`);
   mkdirSync(baseDir, { recursive: true });
   const stem = join(baseDir, `${prefix}-${timestamp(now)}`);
   for (let i = 1; ; i++) {
@@ -166,6 +183,9 @@ export class RunRecorder {
   private readonly summaries = new Map<string, MetricRecord>();
 
   constructor(dir: string, config: Record<string, unknown> = {}, options: RunRecorderOptions = {}) {
+    checkString("RunRecorder", "dir", dir);
+    checkObject("RunRecorder", "config", config, "{ epochs: 5 }");
+    checkObject("RunRecorder", "options", options, "{ seed: 0 }");
     this.dir = dir;
     this.config = { ...config };
     this.seed = options.seed ?? (typeof config.seed === "number" ? config.seed : null);
@@ -180,6 +200,8 @@ export class RunRecorder {
 
   /** Appends a copy of `record` to the series `series` (created on first use). */
   log(series: string, record: MetricRecord): void {
+    checkString("RunRecorder.log", "series", series);
+    checkObject("RunRecorder.log", "record", record, "{ step: 1, loss: 2.3 }");
     let records = this.data.get(series);
     if (!records) this.data.set(series, (records = []));
     records.push({ ...record });
@@ -187,6 +209,8 @@ export class RunRecorder {
 
   /** Sets (or replaces) the summary record `name`, e.g. an optimizer's final numbers. */
   summary(name: string, record: MetricRecord): void {
+    checkString("RunRecorder.summary", "name", name);
+    checkObject("RunRecorder.summary", "record", record, "{ testAccuracy: 0.98 }");
     this.summaries.set(name, { ...record });
   }
 

@@ -1,6 +1,7 @@
 // Plain-text tables for the terminal (box drawing) and for Markdown (README, CI summaries).
 
 import { displayWidth, formatNumber } from "./format.ts";
+import { checkArray, checkObject, given } from "./check.ts";
 
 export interface Column {
   header: string;
@@ -31,7 +32,12 @@ export interface TableOptions {
  *   └───────────┴────────┘
  */
 export function formatTable(columns: Column[], rows: Cell[][], options: TableOptions = {}): string {
-  const style = options.style ?? "box";
+  checkArray("formatTable", "columns", columns, '[{ header: "optimizer" }]').forEach((c, j) => {
+    if (typeof (c as Column | null)?.header !== "string") throw new TypeError(`formatTable: columns[${j}] must be { header: string, align?, format? }, got ${given(c)}`);
+  });
+  checkArray("formatTable", "rows", rows, '[["adam", 0.07]]').forEach((row, i) => checkArray("formatTable", `rows[${i}]`, row, '["adam", 0.07]'));
+  const style = checkObject<TableOptions>("formatTable", "options", options, '{ title: "..." }').style ?? "box";
+  if (style !== "box" && style !== "markdown") throw new RangeError(`formatTable: style must be "box" or "markdown", got ${given(style)}`);
   for (const [i, row] of rows.entries()) {
     if (row.length > columns.length) {
       throw new Error(`formatTable: row ${i} has ${row.length} cells but there are ${columns.length} columns`);

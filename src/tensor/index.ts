@@ -4,7 +4,7 @@ import "./methods.ts";
 
 export { Tensor, fromArray, fromOp, opHooks, type GradFn, type Backward, type Nested, type OpHook } from "./tensor.ts";
 export { tensor, zeros, ones, full, zerosLike, onesLike, rand, randn, arange, scalar, parameterZeros, type TensorOptions, type FromDataOptions, type RandomOptions } from "./create.ts";
-export { noGrad, isGradEnabled } from "./grad-mode.ts";
+export { noGrad, enableGrad, isGradEnabled } from "./grad-mode.ts";
 export { backward, type BackwardOptions } from "./autograd.ts";
 export { add, sub, mul, div, neg, pow, exp, log, sqrt, abs, clamp } from "./elementwise.ts";
 export { relu, leakyRelu, sigmoid, tanh, gelu, softmax, logSoftmax, stableSigmoid } from "./activation.ts";

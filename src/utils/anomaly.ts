@@ -6,6 +6,7 @@ let enabled = false;
 
 /** Turns anomaly detection on or off (off by default: it reads every op's output). */
 export function detectAnomaly(on = true): void {
+  if (typeof on !== "boolean") throw new TypeError(`detectAnomaly: on must be true or false, got ${JSON.stringify(on)} (${typeof on})`);
   const index = opHooks.indexOf(checkOutput);
   if (on && index < 0) opHooks.push(checkOutput);
   if (!on && index >= 0) opHooks.splice(index, 1);

@@ -55,6 +55,9 @@ export class TrainingDiagnostics {
   constructor(parameters: Iterable<[string, Tensor]>, options: DiagnosticsOptions = {}) {
     const groupBy = options.groupBy ?? "layer";
     if (groupBy !== "layer" && groupBy !== "parameter") throw new RangeError(`TrainingDiagnostics: groupBy must be "layer" or "parameter", got ${JSON.stringify(groupBy)}`);
+    if (typeof (parameters as Iterable<unknown> | null)?.[Symbol.iterator] !== "function") {
+      throw new TypeError(`TrainingDiagnostics: parameters must be an iterable of [name, Tensor] pairs such as model.namedParameters(), got ${JSON.stringify(parameters)} (${typeof parameters})`);
+    }
     const entries = [...parameters];
     if (entries.length === 0) throw new RangeError("TrainingDiagnostics: no parameters given");
     const names: string[] = [];
