@@ -1,9 +1,10 @@
 // `npm run bench`: what this machine does with ndgrad — GEMM GFLOP/s on the MLP products and training
 // samples/s on real MNIST for each backend side by side (blas, wasm) at 1 and 2 threads, peak memory,
-// and how throughput scales with the hidden width and the batch. Writes bench/results/bench-<date>.json
-// and compares with the last one. PyTorch's figures for the same steps: scripts/bench-pytorch-mlp.py.
+// how throughput scales with the hidden width and the batch, and a CNN (LeNet-5) section: samples/s
+// and conv GFLOP/s. Writes bench/results/bench-<date>.json and compares with the last one. PyTorch's
+// figures for the same steps: scripts/bench-pytorch-mlp.py (and bench-pytorch-cnn.py).
 //
-//   npm run bench -- [--quick] [--only gemm|train|scaling]
+//   npm run bench -- [--quick] [--only gemm|train|scaling|cnn]
 
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg } from "node:os";
@@ -12,14 +13,16 @@ import { formatTable, type Cell, type Column } from "../src/report/index.ts";
 import { commandLine, oneOf } from "../examples/lib/cli.ts";
 import { ADAM_NET, MLP, measureGemm, warmUpGemm } from "./lib/gemm.ts";
 import { loadTrainingSet, rssMB, trainer, type Timing } from "./lib/train.ts";
+import { lenetConvs, measureConv } from "./lib/cnn.ts";
+import { lenet5 } from "../examples/mnist/models.ts";
 
-const SECTIONS = ["gemm", "train", "scaling"] as const;
+const SECTIONS = ["gemm", "train", "scaling", "cnn"] as const;
 type Section = (typeof SECTIONS)[number];
 
 const { quick, only } = commandLine(
   {
     usage: "npm run bench -- [flags]",
-    about: "Measures GEMM GFLOP/s, training samples/s and seconds per epoch on MNIST, peak memory, and scaling with width and batch.",
+    about: "Measures GEMM GFLOP/s, training samples/s and seconds per epoch on MNIST, peak memory, scaling with width and batch, and a CNN (LeNet-5): samples/s and conv GFLOP/s.",
     flags: {
       quick: { type: "boolean", help: "fewer steps and shorter timings (about a minute)" },
       only: { type: "string", arg: SECTIONS.join("|"), help: "run one section" },
@@ -34,8 +37,8 @@ const runs = (section: Section) => only === undefined || only === section;
  * taking turns within each round, so that a change in the machine's load hits them alike.
  */
 const plan = quick
-  ? { gemmMs: 60, rounds: 3, w1Steps: 60, w2Steps: 10, scalingSteps: 60, warmupSteps: 10 }
-  : { gemmMs: 150, rounds: 5, w1Steps: 200, w2Steps: 30, scalingSteps: 300, warmupSteps: 20 };
+  ? { gemmMs: 60, rounds: 3, w1Steps: 60, w2Steps: 10, scalingSteps: 60, warmupSteps: 10, cnnSteps: 40, convRepeats: 5 }
+  : { gemmMs: 150, rounds: 5, w1Steps: 200, w2Steps: 30, scalingSteps: 300, warmupSteps: 20, cnnSteps: 150, convRepeats: 20 };
 const BATCH = 128;
 const W1 = [784, 256, 10];
 const W2 = [784, 1000, 1000, 10];
@@ -60,12 +63,13 @@ console.log(`load average at start: ${loadavg().map((x) => x.toFixed(2)).join(" 
 console.log(previous ? `comparing with ${previous.file}` : "no previous run in bench/results/ to compare with");
 
 if (runs("gemm")) gemmSection();
-if (runs("train") || runs("scaling")) {
+if (runs("train") || runs("scaling") || runs("cnn")) {
   const t0 = performance.now();
   const train = loadTrainingSet();
   console.log(`\nMNIST loaded and standardized in ${((performance.now() - t0) / 1000).toFixed(1)} s (${train.length} training digits)`);
   if (runs("train")) trainSection(train);
   if (runs("scaling")) scalingSection(train);
+  if (runs("cnn")) cnnSection(train);
 }
 
 metrics["peak RSS MB"] = process.resourceUsage().maxRSS / 1024;
@@ -164,6 +168,14 @@ function median(xs: number[]): number {
   return sorted[sorted.length >> 1];
 }
 
+function trainRow(name: string, how: string, t: Timing, stepsPerEpoch: number): Cell[] {
+  const perSecond = rate(t);
+  const epochSeconds = (t.seconds / t.steps) * stepsPerEpoch;
+  metrics[`train ${name} samples/s`] = perSecond;
+  metrics[`train ${name} s/epoch`] = epochSeconds;
+  return [name, how, perSecond.toFixed(0), epochSeconds.toFixed(2), compare(`train ${name} samples/s`).trim()];
+}
+
 function scalingSection(train: ReturnType<typeof loadTrainingSet>): void {
   const measure = (widths: number[], batch: number, key: string): Cell[] => {
     const t = trainer(train, widths, batch);
@@ -177,6 +189,28 @@ function scalingSection(train: ReturnType<typeof loadTrainingSet>): void {
   console.log("\n" + formatTable(columns("hidden h"), byWidth, { title: `Scaling with the hidden width: 784-h-10, batch ${BATCH}, Adam, ${plan.scalingSteps} steps after ${plan.warmupSteps} warm-up` }));
   const byBatch = BATCHES.map((b) => [String(b), ...measure(W1, b, `scaling batch ${b}`)]);
   console.log("\n" + formatTable(columns("batch"), byBatch, { title: `Scaling with the batch: 784-256-10, Adam, ${plan.scalingSteps} steps after ${plan.warmupSteps} warm-up` }));
+}
+
+function cnnSection(train: ReturnType<typeof loadTrainingSet>): void {
+  const rows: Cell[][] = [];
+  for (const batchnorm of [false, true]) {
+    const name = `LeNet-5${batchnorm ? " + BatchNorm" : ""}`;
+    const t = trainer(train, () => lenet5({ batchnorm }), BATCH);
+    t.steps(plan.warmupSteps);
+    const best = [t.steps(plan.cnnSteps), t.steps(plan.cnnSteps)].reduce((a, b) => (rate(b) > rate(a) ? b : a));
+    rows.push(trainRow(name, `best of 2 × ${plan.cnnSteps} steps after ${plan.warmupSteps} warm-up`, best, t.stepsPerEpoch));
+  }
+  const columns: Column[] = [{ header: "model" }, { header: "timed" }, { header: "samples/s", align: "right" }, { header: "s / epoch", align: "right" }, { header: "vs prev", align: "right" }];
+  console.log("\n" + formatTable(columns, rows, { title: `CNN training, Adam (lr 1e-3), batch ${BATCH}, real MNIST, ${threads} threads` }));
+  const convRows = lenetConvs(BATCH).map((layer) => {
+    const r = measureConv(layer, plan.convRepeats);
+    metrics[`cnn ${layer.name} forward GFLOP/s`] = r.forward;
+    metrics[`cnn ${layer.name} forward+backward GFLOP/s`] = r.forwardBackward;
+    return [layer.name, `[${layer.input.join(", ")}]`, r.forward.toFixed(2), r.forwardBackward.toFixed(2), compare(`cnn ${layer.name} forward+backward GFLOP/s`).trim()];
+  });
+  const convColumns: Column[] = [{ header: "layer" }, { header: "input" }, { header: "forward", align: "right" }, { header: "forward+backward", align: "right" }, { header: "vs prev", align: "right" }];
+  console.log("\n" + formatTable(convColumns, convRows, { title: `LeNet-5 conv layers, GFLOP/s (im2col + GEMM), best of 3 × ${plan.convRepeats} calls, ${threads} threads` }));
+  console.log("PyTorch on the same model, batch and threads: /usr/bin/python3 scripts/bench-pytorch-cnn.py --threads " + threads);
 }
 
 function rate(t: Timing): number {

@@ -5,7 +5,7 @@
 //   npx tsx examples/mnist.ts --preset adam-paper --epochs 2
 //   npx tsx examples/mnist.ts --checkpoint ckpt   # then, after a crash: --resume ckpt
 
-import { DataLoader, manualSeed, nn, optim } from "../src/index.ts";
+import { backendInfo, DataLoader, manualSeed, nn, optim } from "../src/index.ts";
 import { featureMeanStd, loadMnist, standardize } from "../datasets/index.ts";
 import { createRunDir, DivergenceCheck, formatPercent, RunRecorder, TrainingProgress, type MetricRecord } from "../src/report/index.ts";
 import { TrainingDiagnostics } from "../src/utils/diagnostics.ts";
@@ -13,6 +13,7 @@ import { accuracy } from "./lib/accuracy.ts";
 import { Checkpoints } from "./lib/checkpoints.ts";
 import { doing, exitStatus, explainCrashes, keepOnCrash, orExit, tryWrite } from "./lib/failures.ts";
 import { parseMnistArgs, raceOptions, racerSettings } from "./mnist/cli.ts";
+import { buildModel as buildRaceModel } from "./mnist/models.ts";
 import { drawCharts, newRacer, printComparison, type RaceResult, type Racer } from "./mnist/report.ts";
 
 explainCrashes("examples/mnist.ts");
@@ -25,18 +26,8 @@ const { mean, std } = featureMeanStd(data.train);
 standardize(data.train, mean, std);
 standardize(data.test, mean, std);
 
-// The model: 784 → hidden … → 10 with ReLU (and dropout in the adam-paper preset).
-function buildModel(): nn.Sequential {
-  const layers: nn.Module[] = [];
-  let width = data.train.featureShape[0];
-  for (const h of config.hidden) {
-    layers.push(new nn.Linear(width, h), new nn.ReLU());
-    if (config.dropout > 0) layers.push(new nn.Dropout(config.dropout));
-    width = h;
-  }
-  layers.push(new nn.Linear(width, data.classNames.length));
-  return new nn.Sequential(...layers);
-}
+// The model: 784 → hidden … → 10 with ReLU (and dropout in the adam-paper preset), or LeNet-5 with --model cnn.
+const buildModel = (): nn.Sequential => buildRaceModel(config.model, config, data.classNames.length);
 
 // One set of initial weights for every racer: a fair start.
 manualSeed(config.seed);
@@ -49,6 +40,9 @@ const saveMetrics = keepOnCrash(() => (keepMetrics &&= tryWrite("the metrics", r
 const checkpoints = new Checkpoints(config.checkpoint, config.resume);
 const progress = new TrainingProgress({ quiet: config.quiet, epochs: config.epochs });
 const testLoader = new DataLoader(data.test, { batchSize: 1000 });
+const startInfo = backendInfo();
+const ranOn = () => ({ backend: backendInfo().backend, threads: backendInfo().threads }); // threads that really ran, for metrics.json
+if (!config.quiet) console.log(`${data.name}: ${data.train.length} training and ${data.test.length} test images; backend ${startInfo.backend}${startInfo.simd ? " (SIMD)" : ""}, ${startInfo.requestedThreads} threads requested`);
 const results: RaceResult[] = [];
 
 for (const name of config.optimizers) {
@@ -76,8 +70,8 @@ for (const name of config.optimizers) {
         const l = F.crossEntropy(model.forward(x), y);
         l.backward();
         diagnostics?.beforeStep();
-        return l.item();
-      })!;
+        return l;
+      })!.item();
       racer.step++;
       const divergedAt = divergence.observe(racer.step, loss);
       if (divergedAt !== null) racer.diverged = `diverged at step ${divergedAt}`;
@@ -104,7 +98,7 @@ for (const name of config.optimizers) {
   else bar.finish(`test accuracy ${racer.accuracy === null ? "-" : formatPercent(racer.accuracy)}`);
   const result: RaceResult = { name, lr: optimizer.paramGroups[0].lr as number, ...racer, samplesPerSec: (racer.step * config.batchSize) / Math.max(racer.seconds, 1e-9) };
   results.push(result);
-  run.summary(name, { lr: result.lr, finalTrainLoss: racer.diverged ? null : racer.finalLoss, testAccuracy: racer.diverged ? null : racer.accuracy, bestTestAccuracy: racer.best, seconds: racer.seconds, samplesPerSec: result.samplesPerSec, diverged: racer.diverged });
+  run.summary(name, { lr: result.lr, finalTrainLoss: racer.diverged ? null : racer.finalLoss, testAccuracy: racer.diverged ? null : racer.accuracy, bestTestAccuracy: racer.best, seconds: racer.seconds, samplesPerSec: result.samplesPerSec, diverged: racer.diverged, ...ranOn() });
   saveMetrics();
 }
 progress.stop();

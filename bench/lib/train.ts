@@ -1,4 +1,4 @@
-// Training throughput: an MLP, Adam (lr 1e-3) and a shuffling DataLoader on MNIST, the loop of examples/mnist.ts, timed.
+// Training throughput: an MLP (or any model), Adam (lr 1e-3) and a shuffling DataLoader on MNIST, the loop of examples/mnist.ts, timed.
 
 import { DataLoader, manualSeed, nn, optim } from "../../src/index.ts";
 import type { TensorDataset } from "../../src/data/index.ts";
@@ -40,10 +40,10 @@ export interface Trainer {
 
 export const rssMB = (): number => process.memoryUsage.rss() / 2 ** 20;
 
-/** A fresh model, optimizer and loader over `train`, ready to be timed. */
-export function trainer(train: TensorDataset, widths: readonly number[], batchSize: number, seed = 0): Trainer {
+/** A fresh model (an MLP of these widths, or what `build` makes), optimizer and loader over `train`, ready to be timed. */
+export function trainer(train: TensorDataset, widths: readonly number[] | (() => nn.Module), batchSize: number, seed = 0): Trainer {
   manualSeed(seed);
-  const model = mlp(widths);
+  const model = typeof widths === "function" ? widths() : mlp(widths);
   const optimizer = new optim.Adam(model.parameters(), { lr: 1e-3 });
   const loader = new DataLoader(train, { batchSize, shuffle: true, seed });
   const run = (limit: number): Timing => {
@@ -61,7 +61,7 @@ export function trainer(train: TensorDataset, widths: readonly number[], batchSi
       }
     }
     const seconds = (performance.now() - t0) / 1000;
-    if (!Number.isFinite(lossSum)) throw new Error(`bench: training ${widths.join("-")} diverged`);
+    if (!Number.isFinite(lossSum)) throw new Error(`bench: training ${typeof widths === "function" ? model.constructor.name : widths.join("-")} diverged`);
     return { steps, samples, seconds, rssMB: rssMB() };
   };
   return { epoch: () => run(loader.length), steps: run, stepsPerEpoch: loader.length };

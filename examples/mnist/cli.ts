@@ -3,6 +3,7 @@
 import { statSync } from "node:fs";
 import { optim } from "../../src/index.ts";
 import { commandLine, integer, listOf, namedNumbers, oneOf, UsageError, type Command, type Flag, type FlagValues } from "../lib/cli.ts";
+import { MODEL_KINDS, type ModelKind } from "./models.ts";
 
 /** The lr (and momentum) each optimizer races with by default: the settings of issue #5 / PyTorch's MNIST example. */
 export const RACE_OPTIONS: Record<string, Record<string, number>> = {
@@ -45,6 +46,10 @@ export interface MnistConfig {
   /** Where checkpoints are saved (with --resume and no --checkpoint, the resume directory). */
   checkpoint: string | null;
   resume: string | null;
+  /** The MLP (default) or LeNet-5. */
+  model: ModelKind;
+  /** BatchNorm after each conv and hidden Linear. */
+  batchnorm: boolean;
 }
 
 export const MNIST_COMMAND = {
@@ -54,6 +59,8 @@ export const MNIST_COMMAND = {
     optimizers: { type: "string", arg: "a,b,...", help: `optimizers to race (default: ${Object.keys(RACE_OPTIONS).join(",")})\nany registry name: ${optim.available().join(", ")}` },
     epochs: { type: "string", arg: "N", help: "epochs per optimizer (default 5)" },
     "batch-size": { type: "string", arg: "N", help: "mini-batch size (default 128)" },
+    model: { type: "string", arg: MODEL_KINDS.join("|"), help: "the MLP (default) or LeNet-5 (conv 5×5×6 pad 2, pool, conv 5×5×16, pool, 400-120-84-10)" },
+    batchnorm: { type: "boolean", help: "BatchNorm after each conv and hidden Linear layer" },
     hidden: { type: "string", arg: "256", help: "hidden layer widths, e.g. --hidden 1000,1000 (default 256)" },
     lr: { type: "string", arg: "name=value,...", multiple: true, help: "learning rates, e.g. --lr adam=3e-4,sgd=0.05" },
     seed: { type: "string", arg: "N", help: "seed for the weights, the batch order and dropout (default 0)" },
@@ -97,6 +104,8 @@ export function mnistConfig(v: FlagValues<typeof MNIST_COMMAND.flags>): MnistCon
     preset: v.preset ?? null,
     checkpoint: v.checkpoint ?? v.resume ?? null,
     resume: v.resume ?? null,
+    model: v.model === undefined ? "mlp" : oneOf("model", v.model, MODEL_KINDS, "model"),
+    batchnorm: v.batchnorm,
   };
 }
 
@@ -107,8 +116,8 @@ export function parseMnistArgs(argv?: readonly string[]): MnistConfig {
 
 /** What decides a racer's trajectory besides its checkpoint: a resume must have the same. */
 export function racerSettings(name: string, config: MnistConfig) {
-  const { dataset, trainLimit, batchSize, hidden, dropout, seed } = config;
-  return { dataset, trainLimit, batchSize, hidden, dropout, seed, options: raceOptions(name, config) };
+  const { dataset, trainLimit, batchSize, hidden, dropout, seed, model, batchnorm } = config;
+  return { dataset, trainLimit, batchSize, hidden, dropout, seed, model, batchnorm, options: raceOptions(name, config) };
 }
 
 /** The options an optimizer races with: the race defaults, then --lr. */

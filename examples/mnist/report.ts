@@ -33,7 +33,7 @@ export function printComparison(results: RaceResult[], run: RunRecorder, config:
     formatTable(
       [{ header: "optimizer" }, { header: "lr", align: "right" }, { header: "final train loss", align: "right" }, { header: "test accuracy", align: "right" }, { header: "best test accuracy", align: "right" }, { header: "seconds", align: "right" }, { header: "samples/s", align: "right" }],
       results.map((r) => [r.name, formatExp(r.lr), r.diverged ?? measured(r.finalLoss, (v) => formatFixed(v, 4)), r.diverged ? "-" : measured(r.accuracy, formatPercent), measured(r.best, formatPercent), formatFixed(r.seconds, 1), Math.round(r.samplesPerSec)]),
-      { title: `${dataset}: MLP ${[784, ...config.hidden, 10].join("-")}, batch ${config.batchSize}, ${config.epochs} epochs, seed ${config.seed}` },
+      { title: `${dataset}: ${config.model === "cnn" ? "LeNet-5" : `MLP ${[784, ...config.hidden, 10].join("-")}`}${config.batchnorm ? " + BatchNorm" : ""}, batch ${config.batchSize}, ${config.epochs} epochs, seed ${config.seed}` },
     ),
   );
   if (results.some((r) => r.diverged)) console.log(rule);

@@ -1,9 +1,10 @@
-// nn.functional: the stateless forms of the layers — the fused linear op, dropout, activations and losses.
+// nn.functional: the stateless forms of the layers — the fused linear op, convolution, pooling, norms, dropout, activations and losses.
 
 import { fromArray, fromOp, fmt, allocate, relu, leakyRelu, sigmoid, tanh, gelu, softmax, logSoftmax, Tensor } from "../tensor/index.ts";
 import { linearBackwardBias, linearBackwardInput, linearBackwardWeight, linearForward } from "../kernels/linear.ts";
 
 export { relu, leakyRelu, sigmoid, tanh, gelu, softmax, logSoftmax };
+export { conv2d, maxPool2d, avgPool2d, batchNorm, layerNorm, type Conv2dOptions, type Pool2dOptions, type BatchNormOptions, type LayerNormOptions } from "../tensor/index.ts";
 export { dropout } from "./dropout.ts";
 export { crossEntropy, nllLoss, mseLoss, binaryCrossEntropyWithLogits, type Reduction, type Targets, type CrossEntropyOptions, type NllLossOptions, type LossOptions } from "./losses.ts";
 

@@ -10,6 +10,10 @@ export { add, sub, mul, div, neg, pow, exp, log, sqrt, abs, clamp } from "./elem
 export { relu, leakyRelu, sigmoid, tanh, gelu, softmax, logSoftmax, stableSigmoid } from "./activation.ts";
 export { sum, mean, max, argmax, expandTo } from "./reduce.ts";
 export { matmul, matrixLayout, type MatrixLayout } from "./matmul.ts";
+export { conv2d, type Conv2dOptions } from "./conv.ts";
+export { maxPool2d, avgPool2d, type Pool2dOptions } from "./pool.ts";
+export { batchNorm, layerNorm, type BatchNormOptions, type LayerNormOptions } from "./norm.ts";
+export { pair, type Size2 } from "./window.ts";
 export { reshape, transpose, permute, flatten, unsqueeze, squeeze, indexSelect, detach, to, clone } from "./views.ts";
 export { sumToShape, broadcastView } from "./broadcast.ts";
 export { checkTensor, type Operand } from "./operand.ts";

@@ -1,0 +1,184 @@
+// 2-D convolution as GEMM over row-major typed arrays: im2col / col2im packing and the products around them.
+
+import { allocateLongLived, gemm } from "./index.ts";
+
+type Floats = Float32Array | Float64Array;
+
+/** Workspaces larger than this are not kept between calls (an eval batch of 1000 images would pin ~80 MB). */
+const MAX_KEPT_BYTES = 32 * 2 ** 20;
+const kept32: Float32Array[] = [];
+const kept64: Float64Array[] = [];
+
+/**
+ * Scratch of n elements for one call, reused by the next call that asks for the same slot (so its
+ * contents do not survive the call). Reuse spares the garbage collector two large arrays per conv
+ * and step; float32 workspaces live in the wasm memory, where GEMM reads and writes them in place.
+ */
+export function workspace(slot: number, n: number, like: Floats): Floats {
+  const f64 = like instanceof Float64Array;
+  const bytes = n * (f64 ? 8 : 4);
+  const kept = f64 ? kept64 : kept32;
+  if (bytes > MAX_KEPT_BYTES) return f64 ? new Float64Array(n) : new Float32Array(n);
+  if ((kept[slot]?.length ?? -1) < n) kept[slot] = f64 ? new Float64Array(n) : allocateLongLived(n);
+  return kept[slot].subarray(0, n);
+}
+
+/** Every size of one conv2d call: input [n, c, h, w], weight [o, c/groups, kh, kw], output [n, o, oh, ow]. */
+export interface ConvGeometry {
+  n: number; c: number; h: number; w: number;
+  o: number; groups: number;
+  kh: number; kw: number;
+  sh: number; sw: number;
+  ph: number; pw: number;
+  dh: number; dw: number;
+  oh: number; ow: number;
+}
+
+/** Output positions along one axis: floor((size + 2p − d·(k − 1) − 1) / s) + 1 (PyTorch's formula). */
+export function convOutputSize(size: number, k: number, s: number, p: number, d: number): number {
+  return Math.floor((size + 2 * p - d * (k - 1) - 1) / s) + 1;
+}
+
+/** Rows of one group's column matrix: (c/groups)·kh·kw, the length of one dot product. */
+export function columnRows(g: ConvGeometry): number {
+  return (g.c / g.groups) * g.kh * g.kw;
+}
+
+/** Columns of the column matrix: one per output position of the whole batch, n·oh·ow. */
+export function columnCount(g: ConvGeometry): number {
+  return g.n * g.oh * g.ow;
+}
+
+/**
+ * The output positions xo in [lo, hi) whose input column xo·s − p + j·d lies inside [0, size):
+ * outside them the window reads zero padding.
+ */
+function validRange(size: number, out: number, s: number, start: number): [lo: number, hi: number] {
+  const lo = start >= 0 ? 0 : Math.ceil(-start / s);
+  const hi = size - 1 - start < 0 ? 0 : Math.min(out, Math.floor((size - 1 - start) / s) + 1);
+  return [Math.min(lo, hi), hi];
+}
+
+/**
+ * Copies group `group` of x into cols [(c/groups)·kh·kw, n·oh·ow]: row (ci·kh + i)·kw + j holds, for
+ * every output position, the input element that kernel tap (i, j) of channel ci multiplies
+ * (zero where the tap falls in the padding). Then out = W·cols is the convolution.
+ */
+export function im2col(x: Floats, g: ConvGeometry, group: number, cols: Floats): void {
+  moveColumns(x, cols, g, group, false);
+}
+
+/** The adjoint of im2col: adds every entry of cols back onto the input element it was copied from. */
+export function col2im(cols: Floats, g: ConvGeometry, group: number, dx: Floats): void {
+  moveColumns(dx, cols, g, group, true);
+}
+
+/**
+ * The one walk behind im2col (cols ← image, padding zeroed) and col2im (image += cols): for every
+ * kernel tap and output row, the run of output columns whose input lies inside the image.
+ */
+function moveColumns(image: Floats, cols: Floats, g: ConvGeometry, group: number, adjoint: boolean): void {
+  const { n, c, h, w, groups, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow } = g;
+  const cg = c / groups;
+  const ohw = oh * ow;
+  const width = n * ohw;
+  for (let ci = 0; ci < cg; ci++) {
+    for (let i = 0; i < kh; i++) {
+      const [yLo, yHi] = validRange(h, oh, sh, i * dh - ph);
+      for (let j = 0; j < kw; j++) {
+        const ix0 = j * dw - pw;
+        const [lo, hi] = validRange(w, ow, sw, ix0);
+        const row = ((ci * kh + i) * kw + j) * width;
+        for (let b = 0; b < n; b++) {
+          const plane = (b * c + group * cg + ci) * h * w;
+          const base = row + b * ohw;
+          if (!adjoint) {
+            cols.fill(0, base, base + yLo * ow);
+            cols.fill(0, base + yHi * ow, base + ohw);
+          }
+          for (let y = yLo; y < yHi; y++) {
+            const seg = base + y * ow;
+            const src = plane + (y * sh - ph + i * dh) * w + ix0;
+            if (adjoint) {
+              for (let xo = lo; xo < hi; xo++) image[src + xo * sw] += cols[seg + xo];
+            } else {
+              for (let xo = 0; xo < lo; xo++) cols[seg + xo] = 0;
+              for (let xo = lo; xo < hi; xo++) cols[seg + xo] = image[src + xo * sw];
+              for (let xo = hi; xo < ow; xo++) cols[seg + xo] = 0;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Workspace slots: the column matrices, the product W·cols (or the gradient gᵀ), and the gradient of the columns. */
+const SLOT_COLUMNS = 0, SLOT_PRODUCT = 1, SLOT_COLUMN_GRAD = 2;
+
+/** The column matrices of every group, one after another (groups · rows · columns), in a workspace. */
+export function packColumns(x: Floats, g: ConvGeometry): Floats {
+  const size = columnRows(g) * columnCount(g);
+  const cols = workspace(SLOT_COLUMNS, g.groups * size, x);
+  for (let group = 0; group < g.groups; group++) im2col(x, g, group, cols.subarray(group * size, (group + 1) * size));
+  return cols;
+}
+
+/**
+ * out [n, o, oh·ow] = W·cols + bias, one product per group: W's group block [o/groups, rows] times
+ * that group's columns gives [o/groups, n·oh·ow] in a workspace, which is then laid out batch-major.
+ */
+export function convForward(cols: Floats, weight: Floats, bias: Floats | null, out: Floats, g: ConvGeometry): void {
+  const rows = columnRows(g), width = columnCount(g), og = g.o / g.groups;
+  const scratch = workspace(SLOT_PRODUCT, g.o * width, out);
+  for (let group = 0; group < g.groups; group++) {
+    gemm({ m: og, n: width, k: rows, a: weight, aOffset: group * og * rows, lda: rows, transA: false, b: cols, bOffset: group * rows * width, ldb: width, transB: false, c: scratch, cOffset: group * og * width, ldc: width, accumulate: false });
+  }
+  const ohw = g.oh * g.ow;
+  for (let b = 0; b < g.n; b++) {
+    for (let oc = 0; oc < g.o; oc++) {
+      const dst = (b * g.o + oc) * ohw;
+      const src = oc * width + b * ohw;
+      const shift = bias === null ? 0 : bias[oc];
+      for (let p = 0; p < ohw; p++) out[dst + p] = scratch[src + p] + shift;
+    }
+  }
+}
+
+/** The output gradient [n, o, oh·ow] laid out channel-major [o, n·oh·ow] in a workspace, as the products want it. */
+export function channelMajor(grad: Floats, g: ConvGeometry): Floats {
+  const ohw = g.oh * g.ow, width = columnCount(g);
+  const gT = workspace(SLOT_PRODUCT, g.o * width, grad);
+  for (let b = 0; b < g.n; b++) {
+    for (let oc = 0; oc < g.o; oc++) gT.set(grad.subarray((b * g.o + oc) * ohw, (b * g.o + oc + 1) * ohw), oc * width + b * ohw);
+  }
+  return gT;
+}
+
+/** dW [o, rows] = gT·colsᵀ, per group (the batch and positions are the contracted dimension). */
+export function convBackwardWeight(gT: Floats, cols: Floats, dw: Floats, g: ConvGeometry): void {
+  const rows = columnRows(g), width = columnCount(g), og = g.o / g.groups;
+  for (let group = 0; group < g.groups; group++) {
+    gemm({ m: og, n: rows, k: width, a: gT, aOffset: group * og * width, lda: width, transA: false, b: cols, bOffset: group * rows * width, ldb: width, transB: true, c: dw, cOffset: group * og * rows, ldc: rows, accumulate: false });
+  }
+}
+
+/** dx = col2im(Wᵀ·gT), per group. */
+export function convBackwardInput(gT: Floats, weight: Floats, dx: Floats, g: ConvGeometry): void {
+  const rows = columnRows(g), width = columnCount(g), og = g.o / g.groups;
+  const dcols = workspace(SLOT_COLUMN_GRAD, rows * width, dx);
+  for (let group = 0; group < g.groups; group++) {
+    gemm({ m: rows, n: width, k: og, a: weight, aOffset: group * og * rows, lda: rows, transA: true, b: gT, bOffset: group * og * width, ldb: width, transB: false, c: dcols, cOffset: 0, ldc: width, accumulate: false });
+    col2im(dcols, g, group, dx);
+  }
+}
+
+/** db [o] = the sum of each row of gT [o, n·oh·ow], in float64. */
+export function convBackwardBias(gT: Floats, db: Floats, g: ConvGeometry): void {
+  const width = columnCount(g);
+  for (let oc = 0; oc < g.o; oc++) {
+    let s = 0;
+    for (let p = oc * width, end = p + width; p < end; p++) s += gT[p];
+    db[oc] = s;
+  }
+}
