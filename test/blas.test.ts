@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { backendInfo, gemm, getBackend, getNumThreads, setBackend, setNumThreads } from "../src/kernels/index.ts";
 import { blasTuning } from "../src/kernels/gemm-blas.ts";
 import { gemmJs } from "../src/kernels/gemm-js.ts";
-import { expectEveryLayoutMatchesJs, expectMatchesJs, LAYOUTS, makeArgs, resident, SIZES } from "./helpers/gemm-cases.ts";
+import { asFloat64, expectEveryLayoutMatchesJs, expectMatchesJs, LAYOUTS, makeArgs, resident, SIZES } from "./helpers/gemm-cases.ts";
 
 const defaults = { backend: getBackend(), threads: getNumThreads() };
 beforeEach(() => setBackend("blas"));
@@ -108,9 +108,7 @@ describe("blas GEMM on odd operands", () => {
   });
 
   it("runs float64 products in cblas_dgemm, to float64 rounding", () => {
-    const f32 = makeArgs({ m: 19, n: 23, k: 31, transA: true, transB: true, strided: true, accumulate: true }, 6);
-    const f64 = { ...f32, a: Float64Array.from(f32.a), b: Float64Array.from(f32.b), c: Float64Array.from(f32.c) };
-    const expected = { ...f64, c: f64.c.slice() };
+    const { f64, expected } = asFloat64(makeArgs({ m: 19, n: 23, k: 31, transA: true, transB: true, strided: true, accumulate: true }, 6));
     gemmJs(expected);
     gemm(f64);
     for (let i = 0; i < f64.c.length; i++) expect(Math.abs(f64.c[i] - expected.c[i])).toBeLessThan(1e-12);

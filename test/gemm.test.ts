@@ -6,7 +6,7 @@ import { gemmJs } from "../src/kernels/gemm-js.ts";
 import { gemmTuning } from "../src/kernels/gemm-wasm.ts";
 import { JOB } from "../src/kernels/wasm/protocol.mjs";
 import { wasmRuntime } from "../src/kernels/wasm/runtime.ts";
-import { expectEveryLayoutMatchesJs, expectMatchesJs, LAYOUTS, makeArgs, random, resident, SIZES, type Case } from "./helpers/gemm-cases.ts";
+import { asFloat64, expectEveryLayoutMatchesJs, expectMatchesJs, LAYOUTS, makeArgs, random, resident, SIZES, type Case } from "./helpers/gemm-cases.ts";
 
 // The wasm tests run whatever the default (NDGRAD_BACKEND=js forces the JS kernels elsewhere).
 const defaults = { backend: getBackend(), threads: getNumThreads(), tuning: { ...gemmTuning } };
@@ -118,9 +118,7 @@ describe("wasm GEMM", () => {
   });
 
   it("leaves float64 products to the exact JS kernel", () => {
-    const args = makeArgs({ m: 9, n: 20, k: 11, transA: false, transB: true, accumulate: false, strided: true }, 4);
-    const f64 = { ...args, a: Float64Array.from(args.a), b: Float64Array.from(args.b), c: Float64Array.from(args.c) };
-    const expected = { ...f64, c: f64.c.slice() };
+    const { f64, expected } = asFloat64(makeArgs({ m: 9, n: 20, k: 11, transA: false, transB: true, accumulate: false, strided: true }, 4));
     gemm(f64);
     gemmJs(expected);
     expect([...f64.c]).toEqual([...expected.c]);

@@ -76,3 +76,11 @@ export function expectEveryLayoutMatchesJs(m: number, n: number, k: number): voi
     }
   }
 }
+
+type Float64GemmArgs = Omit<GemmArgs, "a" | "b" | "c"> & { a: Float64Array; b: Float64Array; c: Float64Array };
+
+/** The same product in float64: the operands converted, and a copy of C for the reference kernel. */
+export function asFloat64(args: GemmArgs): { f64: Float64GemmArgs; expected: Float64GemmArgs } {
+  const f64 = { ...args, a: Float64Array.from(args.a), b: Float64Array.from(args.b), c: Float64Array.from(args.c) };
+  return { f64, expected: { ...f64, c: f64.c.slice() } };
+}
