@@ -85,7 +85,9 @@ for (const name of config.optimizers) {
     if (racer.diverged) break;
     doing({ step: null, evaluating: "the test set" });
     racer.finalLoss = lossSum / loader.length;
+    optimizer.eval(); // schedule-free AdamW tests its averaged weights; the others have one set
     racer.accuracy = accuracy(model, testLoader);
+    optimizer.train();
     racer.best = Math.max(racer.best ?? 0, racer.accuracy);
     doing({ evaluating: null });
     run.log(`${name}/epoch`, { epoch, trainLoss: racer.finalLoss, testAccuracy: racer.accuracy, seconds: racer.seconds });

@@ -48,6 +48,14 @@ function accuracy(model: nn.Module, set: TensorDataset, limit: number): number {
   return correct / seen;
 }
 
+/** Test accuracy on the weights the optimizer evaluates (schedule-free AdamW's averaged ones; the same weights for the others). */
+function evaluate(r: { model: nn.Module; optimizer: optim.Optimizer }, set: TensorDataset, limit: number): number {
+  r.optimizer.eval();
+  const a = accuracy(r.model, set, limit);
+  r.optimizer.train();
+  return a;
+}
+
 const backendLine = (): BackendLine => ({ backend: getBackend(), threads: getNumThreads(), isolated: globalThis.crossOriginIsolated === true });
 
 async function race(message: Extract<ToWorker, { type: "start" }>, train: TensorDataset, test: TensorDataset): Promise<void> {
@@ -73,16 +81,19 @@ async function race(message: Extract<ToWorker, { type: "start" }>, train: Tensor
         next = r.batches.next();
       }
       const { x, y } = next.value as { x: Tensor; y: Int32Array };
-      r.optimizer.zeroGrad();
-      const loss = nn.functional.crossEntropy(r.model.forward(x), y);
-      loss.backward();
-      r.optimizer.step();
+      // PyTorch's closure form, so that L-BFGS (which evaluates the loss several times a step) runs too.
+      const loss = r.optimizer.step(() => {
+        r.optimizer.zeroGrad();
+        const l = nn.functional.crossEntropy(r.model.forward(x), y);
+        l.backward();
+        return l;
+      })!;
       r.loss = loss.item();
       if (step === 1) r.firstLoss = r.loss;
       r.seconds += (performance.now() - started) / 1000;
       r.diverged = !Number.isFinite(r.loss);
       post({ type: "loss", name: r.spec.name, step, loss: r.loss });
-      if (step % ACCURACY_EVERY === 0) post({ type: "accuracy", name: r.spec.name, step, accuracy: accuracy(r.model, test, QUICK_TEST_SIZE) });
+      if (step % ACCURACY_EVERY === 0) post({ type: "accuracy", name: r.spec.name, step, accuracy: evaluate(r, test, QUICK_TEST_SIZE) });
       await yieldToMessages();
       if (paused) {
         post({ type: "paused", step });
@@ -94,7 +105,7 @@ async function race(message: Extract<ToWorker, { type: "start" }>, train: Tensor
   for (const r of racers) {
     post({
       type: "result", name: r.spec.name, lr: r.optimizer.paramGroups[0].lr, steps: message.steps, firstLoss: r.firstLoss, loss: r.loss,
-      accuracy: r.diverged ? NaN : accuracy(r.model, test, test.length), seconds: r.seconds, samplesPerSec: (message.steps * message.batch) / Math.max(r.seconds, 1e-9),
+      accuracy: r.diverged ? NaN : evaluate(r, test, test.length), seconds: r.seconds, samplesPerSec: (message.steps * message.batch) / Math.max(r.seconds, 1e-9),
     });
   }
   post({ type: "done", backend: backendLine(), backendInfo: { ...backendInfo() } });

@@ -66,18 +66,23 @@ export class Racer {
   private advance(): void {
     const { x, y, optimizer } = this;
     const before: [number, number] = [x.item(), y.item()];
-    optimizer.zeroGrad();
-    this.surface.f(x, y).sum().backward();
-    // A typed-in f may not depend on x or y: that coordinate's gradient is 0, and it still takes its step.
-    for (const p of [x, y]) p.grad ??= tensor([0], { dtype: "float64" });
-    const g: [number, number] = [x.grad!.item(), y.grad!.item()];
-    if (this.sigma > 0) {
-      g[0] += this.sigma * this.noise.normal();
-      g[1] += this.sigma * this.noise.normal();
-      x.grad = tensor([g[0]], { dtype: "float64" });
-      y.grad = tensor([g[1]], { dtype: "float64" });
-    }
-    optimizer.step();
+    let g: [number, number] = [0, 0];
+    // PyTorch's closure form, so that L-BFGS (which evaluates f several times a step) runs too.
+    optimizer.step(() => {
+      optimizer.zeroGrad();
+      const f = this.surface.f(x, y).sum();
+      f.backward();
+      // A typed-in f may not depend on x or y: that coordinate's gradient is 0, and it still takes its step.
+      for (const p of [x, y]) p.grad ??= tensor([0], { dtype: "float64" });
+      g = [x.grad!.item(), y.grad!.item()];
+      if (this.sigma > 0) {
+        g[0] += this.sigma * this.noise.normal();
+        g[1] += this.sigma * this.noise.normal();
+        x.grad = tensor([g[0]], { dtype: "float64" });
+        y.grad = tensor([g[1]], { dtype: "float64" });
+      }
+      return f;
+    });
     const after = { x: x.item(), y: y.item(), f: this.value() };
     this.steps.push({ g, state: this.readState(), delta: [after.x - before[0], after.y - before[1]] });
     this.points.push(after);
