@@ -326,6 +326,15 @@ function compute(job: usize, jp0: i32, jp1: i32, pair0: i32, pair1: i32, tid: i3
   }
 }
 
+/**
+ * x + a·b, lane by lane: one fused multiply-add in the relaxed-SIMD build (kernels-relaxed.wasm, for
+ * runtimes that validate f32x4.relaxed_madd), a multiply then an add in the portable build.
+ */
+@inline function madd(x: v128, a: v128, b: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, x);
+  return f32x4.add(x, f32x4.mul(a, b));
+}
+
 /** The micro-kernel: c0[0..16) and c1[0..16) (+)= two rows of A times a 16-wide panel of B. */
 @inline function tile(a: usize, b: usize, kc: i32, c0: usize, c1: usize, addC: bool): void {
   let x0 = f32x4.splat(0), x1 = x0, x2 = x0, x3 = x0;
@@ -337,14 +346,8 @@ function compute(job: usize, jp0: i32, jp1: i32, pair0: i32, pair1: i32, tid: i3
   for (let p = 0; p < kc; p++) {
     const b0 = v128.load(b), b1 = v128.load(b, 16), b2 = v128.load(b, 32), b3 = v128.load(b, 48);
     const a0 = v128.load32_splat(a), a1 = v128.load32_splat(a, 4);
-    x0 = f32x4.add(x0, f32x4.mul(a0, b0));
-    x1 = f32x4.add(x1, f32x4.mul(a0, b1));
-    x2 = f32x4.add(x2, f32x4.mul(a0, b2));
-    x3 = f32x4.add(x3, f32x4.mul(a0, b3));
-    y0 = f32x4.add(y0, f32x4.mul(a1, b0));
-    y1 = f32x4.add(y1, f32x4.mul(a1, b1));
-    y2 = f32x4.add(y2, f32x4.mul(a1, b2));
-    y3 = f32x4.add(y3, f32x4.mul(a1, b3));
+    x0 = madd(x0, a0, b0); x1 = madd(x1, a0, b1); x2 = madd(x2, a0, b2); x3 = madd(x3, a0, b3);
+    y0 = madd(y0, a1, b0); y1 = madd(y1, a1, b1); y2 = madd(y2, a1, b2); y3 = madd(y3, a1, b3);
     a += PAIR_STEP_BYTES;
     b += PANEL_STEP_BYTES;
   }

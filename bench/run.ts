@@ -1,12 +1,14 @@
-// `npm run bench`: what this machine does with ndgrad — GEMM GFLOP/s on the MLP products, training
-// samples/s and seconds per epoch on real MNIST, peak memory, and how throughput scales with the
-// hidden width and the batch, and a CNN (LeNet-5) section: samples/s and conv GFLOP/s. Writes bench/results/bench-<date>.json and compares with the last one.
+// `npm run bench`: what this machine does with ndgrad — GEMM GFLOP/s on the MLP products and training
+// samples/s on real MNIST for each backend side by side (blas, wasm) at 1 and 2 threads, peak memory,
+// how throughput scales with the hidden width and the batch, and a CNN (LeNet-5) section: samples/s
+// and conv GFLOP/s. Writes bench/results/bench-<date>.json and compares with the last one. PyTorch's
+// figures for the same steps: scripts/bench-pytorch-mlp.py (and bench-pytorch-cnn.py).
 //
 //   npm run bench -- [--quick] [--only gemm|train|scaling|cnn]
 
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg } from "node:os";
-import { getBackend, getNumThreads, setNumThreads } from "../src/kernels/index.ts";
+import { BACKENDS, backendInfo, getBackend, getNumThreads, setBackend, setNumThreads, type Backend } from "../src/kernels/index.ts";
 import { formatTable, type Cell, type Column } from "../src/report/index.ts";
 import { commandLine, oneOf } from "../examples/lib/cli.ts";
 import { ADAM_NET, MLP, measureGemm, warmUpGemm } from "./lib/gemm.ts";
@@ -30,10 +32,13 @@ const { quick, only } = commandLine(
 );
 const runs = (section: Section) => only === undefined || only === section;
 
-/** How long each part runs. W2 (784-1000-1000-10) trains whole epochs by default, a fixed number of steps with --quick. */
+/**
+ * How long each part runs. Training is timed in rounds of a fixed number of steps, the backends
+ * taking turns within each round, so that a change in the machine's load hits them alike.
+ */
 const plan = quick
-  ? { gemmMs: 60, w1Epochs: 1, w2Steps: 100, w2Epochs: 0, scalingSteps: 60, warmupSteps: 10, cnnSteps: 40, convRepeats: 5 }
-  : { gemmMs: 150, w1Epochs: 2, w2Steps: 0, w2Epochs: 3, scalingSteps: 300, warmupSteps: 20, cnnSteps: 150, convRepeats: 20 };
+  ? { gemmMs: 60, rounds: 3, w1Steps: 60, w2Steps: 10, scalingSteps: 60, warmupSteps: 10, cnnSteps: 40, convRepeats: 5 }
+  : { gemmMs: 150, rounds: 5, w1Steps: 200, w2Steps: 30, scalingSteps: 300, warmupSteps: 20, cnnSteps: 150, convRepeats: 20 };
 const BATCH = 128;
 const W1 = [784, 256, 10];
 const W2 = [784, 1000, 1000, 10];
@@ -45,8 +50,15 @@ const metrics: Record<string, number> = {};
 const previous = loadPrevious();
 
 const threads = getNumThreads();
+/** The thread counts every backend is measured on. */
+const THREADS = [...new Set([1, 2, threads])].sort((x, y) => x - y);
+const defaultBackend = getBackend();
+/** The fast backends this machine has (js is far behind; bench/gemm.ts times it). */
+const backends = BACKENDS.filter((b) => b !== "js" && available(b));
+/** A backend's name in the tables: "wasm-relaxed" when the wasm kernels are the relaxed-SIMD build (node --experimental-wasm-relaxed-simd on Node 20). */
+const label = (backend: Backend): string => (backend === "wasm" && backendInfo().relaxedSimd ? "wasm-relaxed" : backend);
 const started = performance.now();
-console.log(`ndgrad bench${quick ? " --quick" : ""}: ${cpus()[0]?.model ?? "?"}, ${availableParallelism()} cores, node ${process.version}, backend ${getBackend()}, ${threads} threads`);
+console.log(`ndgrad bench${quick ? " --quick" : ""}: ${cpus()[0]?.model ?? "?"}, ${availableParallelism()} cores, node ${process.version}, backends ${backends.join(", ")} (default ${defaultBackend}${backendInfo().relaxedSimd ? ", wasm kernels with relaxed SIMD" : ""}), ${threads} threads`);
 console.log(`load average at start: ${loadavg().map((x) => x.toFixed(2)).join(" ")}${loadavg()[0] > availableParallelism() - 0.5 ? "  (busy machine: figures will be low and noisy)" : ""}`);
 console.log(previous ? `comparing with ${previous.file}` : "no previous run in bench/results/ to compare with");
 
@@ -66,64 +78,94 @@ console.log(`load average at end: ${loadavg().map((x) => x.toFixed(2)).join(" ")
 save();
 
 function gemmSection(): void {
-  const configs = [...new Set([1, threads])];
   const shapes = [...MLP, ...ADAM_NET];
-  warmUpGemm(shapes, configs, setNumThreads, 1000);
+  for (const backend of backends) {
+    setBackend(backend);
+    warmUpGemm(shapes, THREADS, setNumThreads, 1000);
+  }
+  const configs = backends.flatMap((backend) => THREADS.map((t) => ({ backend, threads: t })));
   const rows: Cell[][] = [];
   for (const shape of shapes) {
     const cells: Cell[] = [shape.name, `${shape.m}×${shape.n}×${shape.k}`, shape.layout];
-    for (const [t, inWasm] of [...configs.map((t) => [t, false] as const), [threads, true] as const]) {
+    for (const { backend, threads: t } of configs) {
+      setBackend(backend);
       setNumThreads(t);
-      const { best, median } = measureGemm(shape, shape.layout, plan.gemmMs, inWasm);
-      const key = `gemm ${shape.name} ${t}T${inWasm ? " in wasm memory" : ""}`;
+      const { best, median } = measureGemm(shape, shape.layout, plan.gemmMs);
+      const key = `gemm ${shape.name} ${label(backend)} ${t}T`;
       metrics[key] = best;
       metrics[`${key} median`] = median;
-      cells.push(`${best.toFixed(1)} / ${median.toFixed(1)}`);
+      cells.push(`${best.toFixed(1)} / ${median.toFixed(1)}${compare(key)}`);
     }
-    cells.push(compare(`gemm ${shape.name} ${threads}T`).trim());
     rows.push(cells);
   }
-  setNumThreads(threads);
+  restoreDefaults();
   const columns: Column[] = [
     { header: "product" }, { header: "m×n×k" }, { header: "layout" },
-    ...configs.map((t) => ({ header: `${t} thread${t > 1 ? "s" : ""}`, align: "right" as const })),
-    { header: `${threads}T, in wasm memory`, align: "right" }, { header: `vs prev (${threads}T)`, align: "right" },
+    ...configs.map(({ backend, threads: t }) => ({ header: `${label(backend)} ${t}T`, align: "right" as const })),
   ];
-  console.log("\n" + formatTable(columns, rows, { title: `GEMM GFLOP/s (float32, wasm SIMD), best call / median call over ${plan.gemmMs} ms; W1 = 784-256-10, W2 = 784-1000-1000-10 ("adam-net"), batch ${BATCH}` }));
-  console.log("Operands are ordinary arrays, copied into the wasm memory and C copied back by each call, except in the");
-  console.log("\"in wasm memory\" column: arrays that live there, as parameters and optimizer state do, used in place.");
+  console.log("\n" + formatTable(columns, rows, { title: `GEMM GFLOP/s (float32), best call / median call over ${plan.gemmMs} ms (and vs prev); W1 = 784-256-10, W2 = 784-1000-1000-10 ("adam-net"), batch ${BATCH}` }));
+  console.log("Operands are ordinary arrays: wasm copies them into its memory and C back out at each call; BLAS reads and writes them in place.");
 }
 
 function trainSection(train: ReturnType<typeof loadTrainingSet>): void {
   const rows: Cell[][] = [];
-  const w1 = trainer(train, W1, BATCH);
-  const w1Runs = Array.from({ length: plan.w1Epochs }, () => w1.epoch());
-  const w1Best = w1Runs.reduce((a, b) => (rate(b) > rate(a) ? b : a));
-  rows.push(trainRow("W1 784-256-10", `best of ${plan.w1Epochs} full epoch${plan.w1Epochs > 1 ? "s" : ""} (${w1.stepsPerEpoch} steps)`, w1Best, w1.stepsPerEpoch));
-
-  const w2 = trainer(train, W2, BATCH);
   const rss: number[] = [rssMB()];
-  let w2Runs: Timing[];
-  let how: string;
-  if (plan.w2Epochs > 0) {
-    w2Runs = Array.from({ length: plan.w2Epochs }, () => {
-      const t = w2.epoch();
-      rss.push(t.rssMB);
-      return t;
+  for (const [name, widths, steps] of [["W1 784-256-10", W1, plan.w1Steps], ["W2 784-1000-1000-10", W2, plan.w2Steps]] as const) {
+    // One model per backend (its parameters are allocated as that backend wants), timed in alternation.
+    const trainers = backends.map((backend) => {
+      setBackend(backend);
+      return trainer(train, widths, BATCH);
     });
-    how = `best of ${plan.w2Epochs} full epochs`;
-  } else {
-    w2Runs = [w2.steps(plan.w2Steps), w2.steps(plan.w2Steps)].map((t) => (rss.push(t.rssMB), t));
-    how = `best of 2 × ${plan.w2Steps} steps, epoch extrapolated`;
+    for (const t of THREADS) {
+      setNumThreads(t);
+      const rates: number[][] = backends.map(() => []);
+      for (let round = 0; round <= plan.rounds; round++) {
+        backends.forEach((backend, i) => {
+          setBackend(backend);
+          const timing = trainers[i].steps(round === 0 ? plan.warmupSteps : steps);
+          if (round > 0) rates[i].push(rate(timing));
+        });
+      }
+      const cells: Cell[] = [name, `${t}`];
+      backends.forEach((backend, i) => {
+        const key = `train ${name} ${label(backend)} ${t}T samples/s`;
+        metrics[key] = median(rates[i]);
+        cells.push(`${Math.min(...rates[i]).toFixed(0)}–${Math.max(...rates[i]).toFixed(0)}${compare(key)}`);
+      });
+      rows.push(cells);
+      rss.push(rssMB());
+    }
   }
-  const w2Best = w2Runs.reduce((a, b) => (rate(b) > rate(a) ? b : a));
-  rows.push(trainRow("W2 784-1000-1000-10", how, w2Best, w2.stepsPerEpoch));
+  restoreDefaults();
+  metrics["train RSS growth MB"] = rss[rss.length - 1] - rss[1];
+  const columns: Column[] = [{ header: "model" }, { header: "threads", align: "right" }, ...backends.map((b) => ({ header: label(b), align: "right" as const }))];
+  console.log("\n" + formatTable(columns, rows, {
+    title: `Training samples/s, Adam (lr 1e-3), batch ${BATCH}, real MNIST: range over ${plan.rounds} rounds (W1 ${plan.w1Steps} steps, W2 ${plan.w2Steps}), backends taking turns (vs prev: the median)`,
+  }));
+  console.log(`Resident memory (MB), before, then after each row: ${rss.map((x) => x.toFixed(0)).join(" → ")}`);
+  console.log("PyTorch on the same models and threads: /usr/bin/python3 scripts/bench-pytorch-mlp.py");
+}
 
-  const columns: Column[] = [{ header: "model" }, { header: "timed" }, { header: "samples/s", align: "right" }, { header: "s / epoch", align: "right" }, { header: "vs prev", align: "right" }];
-  console.log("\n" + formatTable(columns, rows, { title: `Training, Adam (lr 1e-3), batch ${BATCH}, real MNIST (60,000 digits, standardized), ${threads} threads` }));
-  const rssNote = plan.w2Epochs > 0 ? "before, then after each epoch" : `before, then after each ${plan.w2Steps} steps`;
-  console.log(`W2 resident memory (MB), ${rssNote}: ${rss.map((x) => x.toFixed(0)).join(" → ")}`);
-  metrics["train W2 RSS growth MB"] = rss[rss.length - 1] - rss[1];
+/** Whether setBackend accepts `backend` here. */
+function available(backend: Backend): boolean {
+  try {
+    setBackend(backend);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    restoreDefaults();
+  }
+}
+
+function restoreDefaults(): void {
+  setBackend(defaultBackend);
+  setNumThreads(threads);
+}
+
+function median(xs: number[]): number {
+  const sorted = [...xs].sort((x, y) => x - y);
+  return sorted[sorted.length >> 1];
 }
 
 function trainRow(name: string, how: string, t: Timing, stepsPerEpoch: number): Cell[] {
@@ -210,7 +252,7 @@ function save(): void {
   mkdirSync(dir, { recursive: true });
   const date = new Date().toISOString();
   const file = new URL(`bench-${date.replace(/[:.]/g, "-")}.json`, dir);
-  const machine = { cpu: cpus()[0]?.model, cores: availableParallelism(), node: process.version, backend: getBackend(), threads, loadavgAtEnd: loadavg() };
+  const machine = { cpu: cpus()[0]?.model, cores: availableParallelism(), node: process.version, backends, defaultBackend, threads, loadavgAtEnd: loadavg() };
   writeFileSync(file, JSON.stringify({ date, quick, only: only ?? null, machine, plan, metrics }, null, 2) + "\n");
   console.log(`wrote bench/results/${file.pathname.split("/").pop()}`);
 }

@@ -47,7 +47,7 @@ export async function buildDist() {
   // Bundled for browsers from the same index.ts; package.json's "browser" field swaps in the kernels' web platform.
   await build({ ...common, entryPoints: { browser: "src/index.ts" }, outdir: dist, platform: "browser" });
   for (const name of readdirSync(kernelDir)) {
-    if (name === "kernels.wasm" || name.endsWith(".mjs")) copyFileSync(join(kernelDir, name), join(dist, name));
+    if (name.endsWith(".wasm") || name.endsWith(".mjs")) copyFileSync(join(kernelDir, name), join(dist, name));
   }
   execFileSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", join(root, "tsconfig.build.json")], { stdio: "inherit" });
   rewriteDeclarations(join(dist, "types"));

@@ -122,7 +122,7 @@ describe("browser bundle", () => {
     big.matmul(big);
     // Node has no Web Worker: spawning one throws, as under a content security policy that forbids workers.
     expect(nd.backendInfo()).toEqual({
-      backend: "wasm", simd: true, threads: 1, requestedThreads: 4, workersStarted: 0,
+      backend: "wasm", blasLibrary: null, simd: true, relaxedSimd: false, threads: 1, requestedThreads: 4, workersStarted: 0,
       workerFailure: "kernel workers could not start: Worker is not defined", crossOriginIsolated: false, unavailable: null,
       residentBytes: expect.any(Number), residentLimitBytes: 256 * 2 ** 20, residentFallbacks: 0,
     });

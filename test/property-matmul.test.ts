@@ -2,7 +2,7 @@
 
 import { describe, it } from "vitest";
 import * as fc from "fast-check";
-import { gemm, getBackend, setBackend, type Backend } from "../src/kernels/index.ts";
+import { BACKENDS, gemm, getBackend, setBackend, type Backend } from "../src/kernels/index.ts";
 import { tensor, type DType, type FloatArray } from "../src/index.ts";
 import {
   assertClose, assertShape, ATOL, broadcastPairArb, broadcastShape, broadcastSource, dtypeArb, makeTensor, mulberry32, ravel, roundTo,
@@ -28,9 +28,9 @@ interface GemmCase {
   seed: number;
 }
 
-/** Every backend this platform has: "js" always, "wasm" where WebAssembly SIMD loads (float64 always runs on "js"). */
+/** Every backend this platform has: "js" always, "wasm" where WebAssembly SIMD loads, "blas" where a BLAS library does (float64 runs on "blas" or "js"). */
 const DEFAULT_BACKEND = getBackend();
-const AVAILABLE: Backend[] = (["js", "wasm"] as const).filter((b) => {
+const AVAILABLE: Backend[] = BACKENDS.filter((b) => {
   try {
     setBackend(b);
     return true;

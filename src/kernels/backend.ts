@@ -1,7 +1,8 @@
-// Which implementation runs the kernels (plain TypeScript or WebAssembly SIMD), on how many threads,
-// where long-lived storage lives, and what backendInfo() reports about all that.
+// Which implementation runs the kernels (a native BLAS, WebAssembly SIMD or plain TypeScript), on how
+// many threads, where long-lived storage lives, and what backendInfo() reports about all that.
 
-import { backendFromEnv, crossOriginIsolated, hardwareThreads, threadsFromEnv } from "./wasm/platform-node.ts";
+import { BlasUnavailable, type Blas } from "./gemm-blas.ts";
+import { backendFromEnv, blasFix, crossOriginIsolated, hardwareThreads, kernelsRelaxed, openBlas, threadsFromEnv } from "./wasm/platform-node.ts";
 import { MAX_THREADS } from "./wasm/protocol.mjs";
 import { ResidentArray, wasmFailure, wasmRuntime, type WasmRuntime } from "./wasm/runtime.ts";
 
@@ -13,16 +14,25 @@ declare global {
   }
 }
 
-/** The backends by name: adding one is one more name here, and its case in getBackend and backendInfo. */
-export const BACKENDS = ["js", "wasm"] as const;
+/**
+ * The backends by name, each falling back to the next when it is unavailable: "blas" runs products
+ * in the system's BLAS (Node with koffi) and the rest on "wasm"; "wasm" runs every float32 kernel in
+ * WebAssembly SIMD; "js" is plain TypeScript. Adding one is one more name here, and its case in
+ * getBackend and backendInfo.
+ */
+export const BACKENDS = ["blas", "wasm", "js"] as const;
 export type Backend = (typeof BACKENDS)[number];
 
 /** What the kernels run on now: the truth, not the request. */
 export interface BackendInfo {
-  /** The backend float32 kernels run on. */
+  /** The backend float32 products run on ("blas": the other kernels run on wasm). */
   backend: Backend;
-  /** Whether they use SIMD instructions (WebAssembly SIMD on "wasm"). */
+  /** The BLAS library products go to (backend "blas"), or null. */
+  blasLibrary: string | null;
+  /** Whether they use SIMD instructions (the library's own on "blas", WebAssembly SIMD on "wasm"). */
   simd: boolean;
+  /** Whether the wasm kernels are the relaxed-SIMD build (fused multiply-add), which runtimes with relaxed SIMD get. */
+  relaxedSimd: boolean;
   /** Threads a large product runs on now: the calling thread plus the workers running (not the number requested). */
   threads: number;
   /** Threads asked for (setNumThreads, NDGRAD_NUM_THREADS, or every core). */
@@ -33,7 +43,7 @@ export interface BackendInfo {
   workerFailure: string | null;
   /** Whether this page may share memory with workers (always true in Node); browsers need COOP/COEP headers. */
   crossOriginIsolated: boolean;
-  /** Why the wasm backend is not in use although it was wanted, and how to fix it, or null. */
+  /** Why the backend asked for (or wasm, under blas) is not in use, and how to fix it, or null. */
   unavailable: string | null;
   /** Bytes of the wasm memory that hold parameters and optimizer state now, and the most they may hold. */
   residentBytes: number;
@@ -48,28 +58,47 @@ export interface BackendInfo {
 let requested: Backend | null = null;
 let threads: number | null = null;
 let warnedUnavailable = false;
+let blas: Blas | null = null;
+let blasFailure: BlasUnavailable | null = null;
+let warnedBlas = false;
 let residentFallbacks = 0;
 let warnedFull = false;
 
 /**
- * Chooses the kernels: "wasm" (the default: WebAssembly SIMD, multi-threaded) or "js" (plain
- * TypeScript, for platforms without WebAssembly SIMD or threads). float64 products always use "js".
+ * Chooses the kernels: "blas" (the default: products in the system's BLAS library, in Node with the
+ * koffi package), "wasm" (WebAssembly SIMD, multi-threaded) or "js" (plain TypeScript, for
+ * platforms without WebAssembly SIMD or threads). float64 products run on "blas" or "js".
  * The environment variable NDGRAD_BACKEND sets the default.
  */
 export function setBackend(name: Backend): void {
   if (!BACKENDS.includes(name)) throw new TypeError(`setBackend: unknown backend ${JSON.stringify(name)} (valid: ${BACKENDS.map((b) => `"${b}"`).join(", ")})`);
+  if (name === "blas" && !loadedBlas()) throw new Error(`setBackend: the blas backend is unavailable here: ${blasText()}`);
   if (name === "wasm" && !wasmRuntime()) throw new Error(`setBackend: the wasm backend is unavailable here: ${unavailableText()}`);
   requested = name;
 }
 
-/** The backend float32 kernels run on: "wasm" unless "js" was chosen or WebAssembly is unavailable. */
+/** The backend float32 products run on: the one chosen, or the next one that is available. */
 export function getBackend(): Backend {
-  return activeWasm() ? "wasm" : "js";
+  return activeBlas() ? "blas" : activeWasm() ? "wasm" : "js";
 }
 
-/** The wasm runtime if float32 kernels should use it; warns once (why, and how to fix it) if it was wanted but is unavailable. */
+/**
+ * The BLAS library if products should use it. If it was wanted but does not load, says once why
+ * (unless only the optional koffi package is missing and nobody asked for blas by name).
+ */
+export function activeBlas(): Blas | null {
+  if ((requested ??= defaultBackend()) !== "blas") return null;
+  const lib = loadedBlas();
+  if (!lib && !warnedBlas && (!blasFailure!.quiet || backendFromEnv()?.trim() === "blas")) {
+    warnedBlas = true;
+    console.warn(`ndgrad: the blas backend is unavailable: ${blasText()}. Using ${wasmRuntime() ? "wasm" : "js"} for products.`);
+  }
+  return lib;
+}
+
+/** The wasm runtime if float32 kernels (other than products, under blas) should use it; warns once (why, and how to fix it) if it was wanted but is unavailable. */
 export function activeWasm(): WasmRuntime | null {
-  if ((requested ??= defaultBackend()) !== "wasm") return null;
+  if ((requested ??= defaultBackend()) === "js") return null;
   const rt = wasmRuntime();
   if (!rt && !warnedUnavailable) {
     warnedUnavailable = true;
@@ -80,18 +109,24 @@ export function activeWasm(): WasmRuntime | null {
 
 /** What backendInfo() says: see BackendInfo. */
 export function backendInfo(): BackendInfo {
+  const lib = activeBlas();
   const rt = activeWasm();
-  const wanted = (requested ??= defaultBackend()) === "wasm";
   const pool = rt?.pool;
+  const why = [
+    requested === "blas" && !lib && !blasFailure!.quiet ? `blas: ${blasText()}` : null,
+    requested !== "js" && !rt ? unavailableText() : null,
+  ].filter((text) => text !== null);
   return {
-    backend: rt ? "wasm" : "js",
-    simd: rt !== null,
-    threads: Math.min(getNumThreads(), 1 + (pool?.running ?? 0)),
+    backend: getBackend(),
+    blasLibrary: lib?.library ?? null,
+    simd: lib !== null || rt !== null,
+    relaxedSimd: rt !== null && kernelsRelaxed(),
+    threads: lib ? getNumThreads() : Math.min(getNumThreads(), 1 + (pool?.running ?? 0)),
     requestedThreads: getNumThreads(),
     workersStarted: pool?.started ?? 0,
     workerFailure: pool?.failure?.message ?? null,
     crossOriginIsolated: crossOriginIsolated(),
-    unavailable: wanted && !rt ? unavailableText() : null,
+    unavailable: why.length > 0 ? why.join("; ") : null,
     residentBytes: rt?.residentBytes ?? 0,
     residentLimitBytes: rt?.residentLimitBytes ?? 0,
     residentFallbacks,
@@ -143,6 +178,21 @@ export function getNumThreads(): number {
   return (threads ??= defaultThreads());
 }
 
+/** The BLAS library, opened at the first call; null (with blasFailure saying why) if it cannot be. */
+function loadedBlas(): Blas | null {
+  if (blas || blasFailure) return blas;
+  try {
+    blas = openBlas();
+  } catch (error) {
+    blasFailure = error instanceof BlasUnavailable ? error : new BlasUnavailable(String(error), false);
+  }
+  return blas;
+}
+
+function blasText(): string {
+  return `${blasFailure?.message ?? "unknown reason"}; to use it: ${blasFix}`;
+}
+
 function unavailableText(): string {
   const why = wasmFailure();
   return why ? `${why.reason}; to fix it: ${why.fix}` : "unknown reason";
@@ -150,10 +200,10 @@ function unavailableText(): string {
 
 function defaultBackend(): Backend {
   const env = backendFromEnv();
-  if (env === undefined || env.trim() === "") return "wasm";
+  if (env === undefined || env.trim() === "") return BACKENDS[0];
   if ((BACKENDS as readonly string[]).includes(env.trim())) return env.trim() as Backend;
-  console.warn(`ndgrad: ignoring NDGRAD_BACKEND=${JSON.stringify(env)} (valid: ${BACKENDS.map((b) => `"${b}"`).join(", ")}); using "wasm"`);
-  return "wasm";
+  console.warn(`ndgrad: ignoring NDGRAD_BACKEND=${JSON.stringify(env)} (valid: ${BACKENDS.map((b) => `"${b}"`).join(", ")}); using "${BACKENDS[0]}"`);
+  return BACKENDS[0];
 }
 
 function defaultThreads(): number {

@@ -20,7 +20,7 @@ export interface GemmArgs {
  */
 export function gemmJs(g: GemmArgs): void {
   const { m, n, k, a, aOffset, lda, transA, b, bOffset, ldb, transB, c, cOffset, ldc } = g;
-  if (!g.accumulate) for (let i = 0; i < m; i++) c.fill(0, cOffset + i * ldc, cOffset + i * ldc + n);
+  if (!g.accumulate) zeroRows(c, cOffset, ldc, m, n);
   if (m === 0 || n === 0 || k === 0) return;
   if (!transB) {
     const row = new Float64Array(n);
@@ -48,4 +48,14 @@ export function gemmJs(g: GemmArgs): void {
       c[ci + j] += s;
     }
   }
+}
+
+/** Sets the m × n matrix at c[offset] (rows `ld` apart) to zero: the product when k = 0. */
+export function zeroRows(c: FloatArray, offset: number, ld: number, m: number, n: number): void {
+  for (let i = 0; i < m; i++) c.fill(0, offset + i * ld, offset + i * ld + n);
+}
+
+/** Whether two arrays share any bytes (BLAS and the wasm kernel must not write C over an input they still read). */
+export function sharesMemory(x: FloatArray, y: FloatArray): boolean {
+  return x.buffer === y.buffer && x.byteOffset < y.byteOffset + y.byteLength && y.byteOffset < x.byteOffset + x.byteLength;
 }

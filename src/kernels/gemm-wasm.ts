@@ -1,6 +1,6 @@
 // Matrix product C = op(A)·op(B) (+ C) in WebAssembly SIMD (assembly/kernels.ts), on one or more threads.
 
-import type { GemmArgs } from "./gemm-js.ts";
+import { sharesMemory, zeroRows, type GemmArgs } from "./gemm-js.ts";
 import { JOB, MAX_ROW_BLOCKS, MAX_THREADS, OP_GEMM, PHASE_COMPUTE, PHASE_PACK, TILE_COLS, TILE_ROWS } from "./wasm/protocol.mjs";
 import { align64, type WasmRuntime } from "./wasm/runtime.ts";
 
@@ -43,7 +43,7 @@ export function gemmWasm(rt: WasmRuntime, g: GemmF32Args, threads: number): void
   const { m, n, k } = g;
   if (m === 0 || n === 0) return;
   if (k === 0) {
-    if (!g.accumulate) for (let i = 0; i < m; i++) g.c.fill(0, g.cOffset + i * g.ldc, g.cOffset + i * g.ldc + n);
+    if (!g.accumulate) zeroRows(g.c, g.cOffset, g.ldc, m, n);
     return;
   }
   // Tile area with padding, as computed and as transposed: the kernel's work either way. Transposed
@@ -76,7 +76,7 @@ export function gemmWasm(rt: WasmRuntime, g: GemmF32Args, threads: number): void
   const aPacked = space.take(pairs * TILE_ROWS * k);
   const bPacked = space.take(panels * TILE_COLS * k);
   // C is written in place only if that cannot overwrite an input before the kernel has read it.
-  const cAliases = overlaps(g.c, g.a) || overlaps(g.c, g.b);
+  const cAliases = sharesMemory(g.c, g.a) || sharesMemory(g.c, g.b);
   const cStored: Stored = { array: g.c, offset: g.cOffset, rows: m, cols: n, ld: g.ldc };
   const c = space.operand(cStored, g.accumulate ? "copy" : "none", !cAliases);
   space.commit();
@@ -190,11 +190,6 @@ class Layout {
     for (const placed of this.relative) placed.ptr += base;
     for (const copy of this.copies) copy();
   }
-}
-
-/** Whether two arrays share any bytes. */
-function overlaps(x: Float32Array, y: Float32Array): boolean {
-  return x.buffer === y.buffer && x.byteOffset < y.byteOffset + y.byteLength && y.byteOffset < x.byteOffset + x.byteLength;
 }
 
 /** Elements of an r × c product the kernel computes: whole tiles (row pairs times 16-wide panels). */

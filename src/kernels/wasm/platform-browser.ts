@@ -7,7 +7,20 @@
 // wasm runtime cannot be made and the JS backend runs instead (one warning). With isolation, the
 // wasm kernels run on navigator.hardwareConcurrency threads.
 
+import { BlasUnavailable, type Blas } from "../gemm-blas.ts";
 import type { WorkerInit } from "./protocol.mjs";
+
+export const blasFix = "run in Node for the blas backend";
+
+/** The browser build loads the portable kernels (kernels-relaxed.wasm is Node's for now). */
+export function kernelsRelaxed(): boolean {
+  return false;
+}
+
+/** Browsers cannot load a native library: the blas backend is Node's. */
+export function openBlas(): Blas {
+  throw new BlasUnavailable("a browser cannot load a native BLAS library", true);
+}
 
 /** The browser main thread may not block in Atomics.wait: the pool spins there instead. */
 export const canBlock = false;

@@ -1,15 +1,21 @@
-// Node-specific pieces of the wasm backend: reading (or building) the kernels binary, spawning worker
-// threads, and thread-count defaults. platform-browser.ts is its twin (the package.json "browser" field selects it).
+// Node-specific pieces of the kernels: reading (or building) the wasm binary, spawning worker threads,
+// thread-count defaults, and the native BLAS (blas-node.ts). platform-browser.ts is its twin (the
+// package.json "browser" field selects it).
 
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
+import { hasRelaxedSimd } from "./features.ts";
 import type { WorkerInit } from "./protocol.mjs";
+
+export { blasFix, openBlas } from "../blas-node.ts";
 
 // Found from this module's own URL: beside it in src/ (written by the build) and in the package's dist/.
 const wasmFile = fileURLToPath(new URL("./kernels.wasm", import.meta.url));
+/** The same kernels built with relaxed SIMD (fused multiply-add in the GEMM micro-kernel; scripts/build-wasm.mjs). */
+const relaxedWasmFile = fileURLToPath(new URL("./kernels-relaxed.wasm", import.meta.url));
 const buildScript = fileURLToPath(new URL("../../../scripts/build-wasm.mjs", import.meta.url));
 const workerScript = new URL("./worker.mjs", import.meta.url);
 
@@ -31,12 +37,18 @@ export function kernelsLoaded(): boolean {
   return true;
 }
 
+/** Whether the kernels loaded are the relaxed-SIMD build: where the runtime has relaxed SIMD and the build is there. */
+export function kernelsRelaxed(): boolean {
+  return hasRelaxedSimd() && existsSync(relaxedWasmFile);
+}
+
 /**
- * The compiled kernels: kernels.wasm beside this module, made by `npm ci` in the repository (the
- * "prepare" script) and shipped in the package. If it is missing in the repository, compile it now
- * from assembly/kernels.ts with the AssemblyScript devDependency.
+ * The compiled kernels: kernels.wasm (or kernels-relaxed.wasm, see kernelsRelaxed) beside this module,
+ * made by `npm ci` in the repository (the "prepare" script) and shipped in the package. If it is
+ * missing in the repository, compile it now from assembly/kernels.ts with the AssemblyScript devDependency.
  */
 export function loadKernelBytes(): Uint8Array<ArrayBuffer> {
+  if (kernelsRelaxed()) return new Uint8Array(readFileSync(relaxedWasmFile));
   if (!existsSync(wasmFile)) {
     if (!existsSync(buildScript)) throw new Error(`${wasmFile} is missing and there is no build script to make it`);
     try {

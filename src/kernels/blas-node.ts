@@ -1,0 +1,79 @@
+// Opens the system's CBLAS library through the koffi FFI package (Node only: platform-node.ts exports it, the browser twin does not load it).
+
+import { createRequire } from "node:module";
+import { BlasUnavailable, type Blas, type CblasGemm } from "./gemm-blas.ts";
+
+/** The libraries tried in order when NDGRAD_BLAS names none: OpenBLAS as Debian/Ubuntu, other Linux and Homebrew install it. */
+const LIBRARIES = ["libopenblas.so.0", "libopenblas.so", "libopenblas.dylib"];
+
+/** How to get the fast path, said with every reason it is not taken. */
+export const blasFix = "`npm install koffi` and `apt install libopenblas0-pthread` (or your platform's OpenBLAS), or set NDGRAD_BLAS to a CBLAS library's path";
+
+/** The part of koffi used here (its own types stay out of ndgrad's declarations: it is an optional peer dependency). */
+interface Koffi {
+  load(path: string): { func(signature: string): (...args: unknown[]) => unknown };
+}
+
+/**
+ * Loads koffi and the CBLAS library (NDGRAD_BLAS, else OpenBLAS by its usual names) and checks one
+ * small product. Throws a BlasUnavailable saying why when any step fails.
+ */
+export function openBlas(): Blas {
+  let koffi: Koffi;
+  try {
+    koffi = createRequire(import.meta.url)("koffi") as Koffi;
+  } catch (error) {
+    throw new BlasUnavailable(`the FFI package koffi did not load (${firstLine(error)})`, !process.env.NDGRAD_BLAS);
+  }
+  const wanted = process.env.NDGRAD_BLAS?.trim();
+  const candidates = wanted ? [wanted] : LIBRARIES;
+  const failures: string[] = [];
+  for (const library of candidates) {
+    let lib: ReturnType<Koffi["load"]>;
+    try {
+      lib = koffi.load(library);
+    } catch (error) {
+      failures.push(`${library}: ${firstLine(error)}`);
+      continue;
+    }
+    try {
+      const blas = bind(lib, library);
+      check(blas);
+      return blas;
+    } catch (error) {
+      throw new BlasUnavailable((error as Error).message, false);
+    }
+  }
+  throw new BlasUnavailable(`no CBLAS library loaded (${failures.join("; ")})`, false);
+}
+
+function bind(lib: ReturnType<Koffi["load"]>, library: string): Blas {
+  const gemm = (prefix: "s" | "d", real: "float" | "double") => {
+    const signature = `void cblas_${prefix}gemm(int order, int transA, int transB, int m, int n, int k, ${real} alpha, ` +
+      `const ${real} *a, int lda, const ${real} *b, int ldb, ${real} beta, _Inout_ ${real} *c, int ldc)`;
+    try {
+      return lib.func(signature);
+    } catch (error) {
+      throw new Error(`${library} has no cblas_${prefix}gemm (${firstLine(error)})`);
+    }
+  };
+  let setThreads: ((n: number) => void) | null = null;
+  try {
+    setThreads = lib.func("void openblas_set_num_threads(int)") as (n: number) => void;
+  } catch {
+    // Not OpenBLAS: that library chooses its own threads.
+  }
+  return { library, sgemm: gemm("s", "float") as CblasGemm<Float32Array>, dgemm: gemm("d", "double") as CblasGemm<Float64Array>, setThreads };
+}
+
+/** A 2 × 2 product with a transpose, row-major: a library that gets it wrong (or is not row-major CBLAS) is not used. */
+function check(blas: Blas): void {
+  const a = new Float32Array([1, 2, 3, 4]), b = new Float32Array([5, 6, 7, 8]), c = new Float32Array(4);
+  blas.sgemm(101, 111, 112, 2, 2, 2, 1, a, 2, b, 2, 0, c, 2);
+  const expected = [17, 23, 39, 53];
+  if (c.some((x, i) => x !== expected[i])) throw new Error(`${blas.library}'s cblas_sgemm gave [${[...c].join(", ")}] for a 2 × 2 product, not [${expected.join(", ")}]`);
+}
+
+function firstLine(error: unknown): string {
+  return String(error instanceof Error ? error.message : error).split("\n")[0];
+}
