@@ -3,7 +3,6 @@
 // Node-only parts have their own entries: io/ ("ndgrad/io"), report/, datasets/.
 
 export * from "./tensor/index.ts";
-export { manualSeed, Generator, defaultGenerator } from "./utils/rng.ts";
 export { gradcheck, type GradcheckOptions, type GradcheckResult } from "./utils/gradcheck.ts";
 export { toDot, type ToDotOptions } from "./utils/graph.ts";
 export { detectAnomaly, isAnomalyEnabled, AnomalyError } from "./utils/anomaly.ts";

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { arange, data, DataLoader, detectAnomaly, full, Generator, gradcheck, indexSelect, manualSeed, nn, ones, optim, permute, rand, randn, setBackend, setNumThreads, squeeze, Tensor, tensor, TensorDataset, to, toDot, TrainingDiagnostics, unsqueeze, zeros } from "../src/index.ts";
+import { arange, data, DataLoader, detectAnomaly, full, Generator, gradcheck, indexSelect, manualSeed, nn, ones, optim, permute, rand, randn, setBackend, setNumThreads, squeeze, Tensor, tensor, TensorDataset, to, toDot, TrainingDiagnostics, unsqueeze, zeros, zerosLike } from "../src/index.ts";
 import { deserialize, load, loadCheckpoint, loadWithMetadata, save, saveCheckpoint, serialize } from "../src/io/index.ts";
 import { asciiLineChart, createRunDir, DivergenceCheck, emaSmooth, formatExp, formatFixed, formatInteger, formatMetricsCsv, formatNumber, formatPercent, formatSeconds, formatTable, lineChartSpec, parseMetrics, readMetrics, RunRecorder, TrainingProgress, writeFileAtomic } from "../src/report/index.ts";
 import { loadMnist } from "../datasets/index.ts";
@@ -35,11 +35,11 @@ type ResultCase = [string, () => unknown, unknown];
 
 const errors: Record<string, ErrorCase[]> = {
   "tensor creation": [
-    ["a string as data", () => tensor(u("abc")), TypeError, /tensor: expected a number, nested arrays of numbers or a typed array, got string/],
+    ["a string as data", () => tensor(u("abc")), TypeError, /tensor: expected a number, nested arrays of numbers or a typed array, got "abc" \(a string\)/],
     ["null as data", () => tensor(u(null)), TypeError, /tensor: expected .* got null/],
     ["an object as data", () => tensor(u({ a: 1 })), TypeError, /tensor: expected .* got Object/],
     ["a ragged nested array", () => tensor(u([[1, 2], [3]])), TypeError, /tensor: ragged nested array: values\[1\] has length 1, expected 2/],
-    ["a string inside the data", () => tensor(u([1, "a"])), TypeError, /tensor: values\[1\] is a string where a number was expected/],
+    ["a string inside the data", () => tensor(u([1, "a"])), TypeError, /tensor: values\[1\] is "a" \(a string\) where a number was expected/],
     ["an unknown dtype", () => tensor([1], { dtype: u("int8") }), TypeError, /tensor: unknown dtype "int8" \(valid: float32, float64\)/],
     ["a typed array that does not fill the shape", () => tensor(new Float32Array(6), { shape: [4, 2] }), RangeError, /tensor: shape \[4, 2\] holds 8 elements, but the array has 6/],
     ["a negative shape", () => tensor(new Float32Array(6), { shape: [-2, -3] }), RangeError, /invalid shape \[-2, -3\]: sizes must be non-negative integers/],
@@ -50,7 +50,7 @@ const errors: Record<string, ErrorCase[]> = {
     ["zeros([Infinity])", () => zeros([Infinity]), RangeError, /zeros: invalid shape \[Infinity\]/],
     ["zeros('3')", () => zeros(u<number>("3")), RangeError, /zeros: invalid shape \["3"\]/],
     ["ones([2, -1])", () => ones([2, -1]), RangeError, /ones: invalid shape \[2, -1\]/],
-    ["full with a string value", () => full([2], u("x")), TypeError, /full: the fill value must be a number, got "x"/],
+    ["full with a string value", () => full([2], u("x")), TypeError, /full: the fill value must be a number, got "x" \(a string\)/],
     ["full with a number as shape", () => full(u(3), 1), TypeError, /full: shape must be an array of sizes such as \[2, 3\], got 3/],
     ["rand(-3)", () => rand(-3), RangeError, /rand: invalid shape \[-3\]/],
     ["randn(1.5)", () => randn(1.5), RangeError, /randn: invalid shape \[1.5\]/],
@@ -60,7 +60,7 @@ const errors: Record<string, ErrorCase[]> = {
   ],
   "tensor ops": [
     ["add of shapes that do not broadcast", () => ones([2, 3]).add(ones([4])), RangeError, /add: shapes \[2, 3\] and \[4\] cannot be broadcast together/],
-    ["add of a string", () => ones([2]).add(u("1")), TypeError, /add: second operand must be a Tensor, got string/],
+    ["add of a string", () => ones([2]).add(u("1")), TypeError, /add: second operand must be a Tensor, got "1" \(a string\)/],
     ["add of null", () => ones([2]).add(u(null)), TypeError, /add: second operand must be a Tensor, got null/],
     ["add of float32 and float64", () => ones([2]).add(ones([2], { dtype: "float64" })), TypeError, /add: dtypes differ \(float32 and float64\)/],
     ["matmul with inner dims that differ", () => ones([2, 3]).matmul(ones([4, 5])), RangeError, /matmul: \[2, 3\] @ \[4, 5\]: inner dimensions 3 and 4 differ/],
@@ -185,7 +185,7 @@ const errors: Record<string, ErrorCase[]> = {
     ["DataLoader.setEpoch(-1)", () => new DataLoader(dataset(), { batchSize: 1 }).setEpoch(-1), RangeError, /DataLoader.setEpoch: invalid epoch -1/],
     ["TensorDataset of features and labels that differ in count", () => new TensorDataset(new Float32Array(6), new Int32Array(2), [2]), RangeError, /TensorDataset: 2 labels need 4 feature values/],
     ["TensorDataset featureShape [-2]", () => new TensorDataset(new Float32Array(4), new Int32Array(2), [-2]), RangeError, /TensorDataset: featureShape must be an array of positive integers, got \[-2\]/],
-    ["TensorDataset of a plain array", () => new TensorDataset(u([1, 2]), new Int32Array(1), [2]), TypeError, /TensorDataset: features must be a Float32Array, got Array/],
+    ["TensorDataset of a plain array", () => new TensorDataset(u([1, 2]), new Int32Array(1), [2]), TypeError, /TensorDataset: features must be a Float32Array, got \[1, 2\] \(an array\)/],
     ["TensorDataset of float labels", () => new TensorDataset(new Float32Array(4), u(new Float32Array([0.5, 1])), [2]), TypeError, /TensorDataset: labels must be an Int32Array, got Float32Array/],
     ["loadMnist trainLimit -1", () => loadMnist({ source: "mnist-subset", trainLimit: -1 }), RangeError, /loadMnist: invalid trainLimit -1/],
     ["loadMnist trainLimit 1.5", () => loadMnist({ source: "mnist-subset", trainLimit: 1.5 }), RangeError, /loadMnist: invalid trainLimit 1.5/],
@@ -248,6 +248,37 @@ it("lists at least 60 cases", () => {
   expect(Object.values(errors).flat().length + results.length).toBeGreaterThanOrEqual(60);
 });
 
+/** Tensor creation (issue 12.7): the op, the value as given with its type where the type is the problem, and what is valid; exact messages. */
+describe("tensor creation: sparse arrays, BigInt, DataView, shapes too large, strings for numbers, options", () => {
+  const valid = "(valid typed arrays hold numbers: Float32Array, Float64Array, Int32Array, Uint8Array ...;";
+  const cases: [what: string, call: () => unknown, kind: ErrorClass, message: string][] = [
+    ["a sparse array", () => tensor(u([1, , 3])), TypeError, "tensor: values[1] is an empty slot of a sparse array ([1, <empty>, 3]); every element must be given"],
+    ["a sparse inner array", () => tensor(u([[1, 2], [3, ,]])), TypeError, "tensor: values[1][1] is an empty slot of a sparse array ([3, <empty>]); every element must be given"],
+    ["an array of BigInts", () => tensor(u([1n, 2n])), TypeError, "tensor: values[0] is 1n (a bigint) where a number was expected"],
+    ["a BigInt64Array", () => tensor(u(new BigInt64Array(2))), TypeError, `tensor: expected a number, nested arrays of numbers or a typed array, got BigInt64Array(2) ${valid} convert it first, e.g. Float64Array.from(data, Number))`],
+    ["a DataView", () => tensor(u(new DataView(new ArrayBuffer(8)))), TypeError, `tensor: expected a number, nested arrays of numbers or a typed array, got DataView ${valid} read its numbers into one)`],
+    ["zeros too large to allocate", () => zeros([1e6, 1e6]), RangeError, "zeros: shape [1000000, 1000000] is too large to allocate: 1000000000000 float32 elements, 3725.3 GiB (the limit is the engine's typed-array length and the memory available)"],
+    ["randn too large to allocate", () => randn(1e5, 1e5, 1e3, { dtype: "float64" }), RangeError, "randn: shape [100000, 100000, 1000] is too large to allocate: 10000000000000 float64 elements, 74505.8 GiB (the limit is the engine's typed-array length and the memory available)"],
+    ["arange too long to allocate", () => arange(0, 1e12), RangeError, "arange: shape [1000000000000] is too large to allocate: 1000000000000 float32 elements, 3725.3 GiB (the limit is the engine's typed-array length and the memory available)"],
+    ["a Linear too large to allocate", () => new nn.Linear(1e6, 1e6), RangeError, "Linear: shape [1000000, 1000000] is too large to allocate: 1000000000000 float32 elements, 3725.3 GiB (the limit is the engine's typed-array length and the memory available)"],
+    ['zeros("3")', () => zeros(u<number>("3")), RangeError, 'zeros: invalid shape ["3"]: sizes must be non-negative integers, got "3" (a string) at position 0'],
+    ['ones(2, "3")', () => ones(2, u<number>("3")), RangeError, 'ones: invalid shape [2, "3"]: sizes must be non-negative integers, got "3" (a string) at position 1'],
+    ['full([2], "7")', () => full([2], u("7")), TypeError, 'full: the fill value must be a number, got "7" (a string)'],
+    ['arange("3")', () => arange(u("3")), TypeError, 'arange: end must be a number, got "3" (a string)'],
+    ["a number as the shape of a typed array", () => tensor(new Float32Array(4), { shape: u(4) }), TypeError, "tensor: shape must be an array of sizes such as [2, 3], got 4"],
+    ['tensor with requiresGrad: "yes"', () => tensor([1], { requiresGrad: u("yes") }), TypeError, 'tensor: requiresGrad must be true or false, got "yes" (a string)'],
+    ['zeros with requiresGrad: "yes"', () => zeros([2], { requiresGrad: u("yes") }), TypeError, 'zeros: requiresGrad must be true or false, got "yes" (a string)'],
+    ["rand with requiresGrad: 1", () => rand(2, { requiresGrad: u(1) }), TypeError, "rand: requiresGrad must be true or false, got 1 (a number)"],
+    ['zeros with dtype: "int8"', () => zeros([2], { dtype: u("int8") }), TypeError, 'zeros: unknown dtype "int8" (valid: float32, float64)'],
+    ['arange with dtype: "int8"', () => arange(3, undefined, 1, { dtype: u("int8") }), TypeError, 'arange: unknown dtype "int8" (valid: float32, float64)'],
+    ["options given as a string", () => zeros([2], u<never>("float64")), TypeError, 'zeros: options must be an object such as { dtype: "float64", requiresGrad: true }, got "float64" (a string)'],
+    ["a misspelt option", () => ones([2], u<never>({ requires_grad: true })), TypeError, 'ones: unknown option "requires_grad" (valid: dtype, requiresGrad)'],
+    ["a generator that is a number", () => randn([2], { generator: u(3) }), TypeError, "randn: generator must be a Generator (new Generator(seed)), got 3 (a number)"],
+    ["zerosLike of an array", () => zerosLike(u([1, 2])), TypeError, "zerosLike: input must be a Tensor, got [1, 2] (an array)"],
+  ];
+  it.each(cases)("%s", (_what, call, kind, message) => expectThrows(call, kind, new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`)));
+});
+
 // Every public function's arguments, area by area (src/index.ts's exports, report and datasets): the
 // error names the function or option, the value as given (with its type when the type is wrong) and what is valid.
 const linear = () => new nn.Linear(2, 3);
@@ -266,10 +297,10 @@ const publicArguments: Record<string, ErrorCase[]> = {
     ['Linear with options "x"', () => new nn.Linear(2, 3, u("x")), TypeError, /^Linear: options must be an object such as \{ bias: false \}, got "x" \(a string\)$/],
     ['Linear with bias "no"', () => new nn.Linear(2, 3, { bias: u("no") }), TypeError, /^Linear: bias must be true or false, got "no" \(a string\)$/],
     ['Linear with dtype "int8"', () => new nn.Linear(2, 3, { dtype: u("int8") }), TypeError, /unknown dtype "int8" \(valid: float32, float64\)/],
-    ["ReLU on an array", () => new nn.ReLU().forward(u([1, 2])), TypeError, /^relu: input must be a Tensor, got an array$/],
-    ["Sigmoid on a number", () => new nn.Sigmoid().forward(u(3)), TypeError, /^sigmoid: input must be a Tensor, got number 3$/],
+    ["ReLU on an array", () => new nn.ReLU().forward(u([1, 2])), TypeError, /^relu: input must be a Tensor, got \[1, 2\] \(an array\)$/],
+    ["Sigmoid on a number", () => new nn.Sigmoid().forward(u(3)), TypeError, /^sigmoid: input must be a Tensor, got 3 \(a number\)$/],
     ["Tanh on null", () => new nn.Tanh().forward(u(null)), TypeError, /^tanh: input must be a Tensor, got null$/],
-    ["GELU on a string", () => new nn.GELU().forward(u("x")), TypeError, /^gelu: input must be a Tensor, got string x$/],
+    ["GELU on a string", () => new nn.GELU().forward(u("x")), TypeError, /^gelu: input must be a Tensor, got "x" \(a string\)$/],
     ['Softmax("1")', () => new nn.Softmax(u("1")).forward(ones([2, 2])), TypeError, /^softmax: dim must be an integer, got "1"$/],
     ["LogSoftmax(5) on 2 dims", () => new nn.LogSoftmax(5).forward(ones([2, 2])), RangeError, /^logSoftmax: dim 5 is out of range for a tensor of 2 dims \(expected -2 to 1\)$/],
     ['Dropout("0.5")', () => new nn.Dropout(u("0.5")), RangeError, /^Dropout: p must be in \[0, 1\], got "0.5" \(a string\)$/],
@@ -282,7 +313,7 @@ const publicArguments: Record<string, ErrorCase[]> = {
   "nn.functional and losses": [
     ["linear of an array", () => F.linear(u([1]), ones([2, 2])), TypeError, /^linear: input must be a Tensor/],
     ["linear with a 1-D weight", () => F.linear(ones([2, 2]), ones([2])), TypeError, /^linear: weight must be a 2-D Tensor \[out, in\], got \[2\]$/],
-    ["relu of a number", () => F.relu(u(3)), TypeError, /^relu: input must be a Tensor, got number 3$/],
+    ["relu of a number", () => F.relu(u(3)), TypeError, /^relu: input must be a Tensor, got 3 \(a number\)$/],
     ['softmax over dim "1"', () => F.softmax(ones([2, 2]), u("1")), TypeError, /^softmax: dim must be an integer, got "1"$/],
     ['dropout with p "0.5"', () => F.dropout(ones([2]), u("0.5")), RangeError, /^dropout: p must be in \[0, 1\], got "0.5" \(a string\)$/],
     ["crossEntropy with a NaN class weight", () => F.crossEntropy(ones([2, 3]), [0, 1], { weight: [1, NaN, 1] }), RangeError, /^crossEntropy: weight\[1\] is NaN; class weights must be finite and >= 0$/],
@@ -294,7 +325,7 @@ const publicArguments: Record<string, ErrorCase[]> = {
     ["crossEntropy with a misspelt option", () => F.crossEntropy(ones([2, 3]), [0, 1], u({ reduce: "sum" })), TypeError, /^crossEntropy: unknown option "reduce" \(valid: reduction, weight, labelSmoothing\)$/],
     ['crossEntropy with labelSmoothing "0.1"', () => F.crossEntropy(ones([2, 3]), [0, 1], { labelSmoothing: u("0.1") }), RangeError, /^crossEntropy: labelSmoothing must be in \[0, 1\], got "0.1" \(a string\)$/],
     ["crossEntropy with an object as target", () => F.crossEntropy(ones([2, 3]), u({ 0: 1 })), TypeError, /^crossEntropy: target must be class indices \(number\[\], Int32Array or a 1-D Tensor\), got Object$/],
-    ["crossEntropy of an array of logits", () => F.crossEntropy(u([[1, 2]]), [0]), TypeError, /^crossEntropy: logits must be a Tensor, got \[1,2\] \(an array\)$/],
+    ["crossEntropy of an array of logits", () => F.crossEntropy(u([[1, 2]]), [0]), TypeError, /^crossEntropy: logits must be a Tensor, got \[\[1, 2\]\] \(an array\)$/],
     ["nllLoss with options 3", () => F.nllLoss(ones([2, 3]), [0, 1], u(3)), TypeError, /^nllLoss: options must be an object such as \{ reduction: "sum" \}, got 3$/],
     ["mseLoss with labelSmoothing", () => F.mseLoss(ones([2]), ones([2]), u({ labelSmoothing: 0.1 })), TypeError, /^mseLoss: unknown option "labelSmoothing" \(valid: reduction\)$/],
     ["binaryCrossEntropyWithLogits of an array target", () => F.binaryCrossEntropyWithLogits(ones([2]), u([1, 1])), TypeError, /^binaryCrossEntropyWithLogits: target must be a Tensor, got \[1, 1\] \(an array\)$/],
@@ -383,8 +414,8 @@ const publicArguments: Record<string, ErrorCase[]> = {
     ["DivergenceCheck with factor 1", () => new DivergenceCheck({ factor: 1 }), RangeError, /^DivergenceCheck: invalid factor 1 \(must be a finite number > 1\)$/],
   ],
   "utils and backends": [
-    ["toDot of 3", () => toDot(u(3)), TypeError, /^toDot: root must be a Tensor \(e.g. a loss\), got 3 \(number\)$/],
-    ['detectAnomaly("yes")', () => detectAnomaly(u("yes")), TypeError, /^detectAnomaly: on must be true or false, got "yes" \(string\)$/],
+    ["toDot of 3", () => toDot(u(3)), TypeError, /^toDot: root must be a Tensor \(e.g. a loss\), got 3 \(a number\)$/],
+    ['detectAnomaly("yes")', () => detectAnomaly(u("yes")), TypeError, /^detectAnomaly: on must be true or false, got "yes" \(a string\)$/],
     ["TrainingDiagnostics of 3", () => new TrainingDiagnostics(u(3)), TypeError, /^TrainingDiagnostics: parameters must be an iterable of \[name, Tensor\] pairs such as model.namedParameters\(\), got 3 \(number\)$/],
     ['setBackend("gpu")', () => setBackend(u("gpu")), TypeError, /^setBackend: unknown backend "gpu" \(valid: "blas", "wasm", "js"\)$/],
     ["setNumThreads(0)", () => setNumThreads(0), RangeError, /^setNumThreads: invalid thread count 0 \(valid: an integer from 1 to \d+\)$/],

@@ -47,7 +47,7 @@ describe("TensorDataset", () => {
       "TensorDataset: 3 labels need 9 feature values (3 × [3]), but features hold 10",
     );
     expect(() => new TensorDataset(new Float64Array(3) as unknown as Float32Array, new Int32Array(1), [3])).toThrow("features must be a Float32Array, got Float64Array");
-    expect(() => new TensorDataset(new Float32Array(3), [0] as unknown as Int32Array, [3])).toThrow("labels must be an Int32Array, got Array");
+    expect(() => new TensorDataset(new Float32Array(3), [0] as unknown as Int32Array, [3])).toThrow("labels must be an Int32Array, got [0] (an array)");
     expect(() => new TensorDataset(new Float32Array(0), new Int32Array(0), [0])).toThrow("featureShape must be an array of positive integers, got [0]");
     expect(() => numbered(3).get(3)).toThrow("TensorDataset.get: index 3 is out of range for a dataset of 3 samples");
   });

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { randn, tensor, type Tensor } from "../src/tensor/index.ts";
-import { manualSeed } from "../src/utils/rng.ts";
+import { manualSeed } from "../src/tensor/rng.ts";
 import * as nn from "../src/nn/index.ts";
 import { deserialize, load, loadWithMetadata, save, serialize } from "../src/io/safetensors.ts";
 

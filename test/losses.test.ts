@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { fromArray, tensor, type Tensor } from "../src/tensor/index.ts";
 import { gradcheck } from "../src/utils/gradcheck.ts";
-import { manualSeed, defaultGenerator } from "../src/utils/rng.ts";
+import { manualSeed, defaultGenerator } from "../src/tensor/rng.ts";
 import * as nn from "../src/nn/index.ts";
 
 const F = nn.functional;

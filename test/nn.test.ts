@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { fromArray, noGrad, ones, randn, tensor, zeros, type Tensor } from "../src/tensor/index.ts";
 import { gradcheck } from "../src/utils/gradcheck.ts";
-import { defaultGenerator, Generator, manualSeed } from "../src/utils/rng.ts";
+import { defaultGenerator, Generator, manualSeed } from "../src/tensor/rng.ts";
 import * as nn from "../src/nn/index.ts";
 
 const F = nn.functional;

@@ -3,7 +3,7 @@
 import { describe, it } from "vitest";
 import * as fc from "fast-check";
 import { BACKENDS, gemm, getBackend, setBackend, type Backend } from "../src/kernels/index.ts";
-import { tensor, type DType } from "../src/index.ts";
+import { tensor, type DType, type FloatArray } from "../src/index.ts";
 import {
   assertClose, assertShape, ATOL, broadcastPairArb, broadcastShape, broadcastSource, dtypeArb, makeTensor, mulberry32, ravel, roundTo,
   RTOL, runs, sizeOf, tensorSpecArb, unravel, type TensorSpec,
@@ -73,7 +73,7 @@ const gemmCaseArb = (dims: fc.Arbitrary<number>): fc.Arbitrary<GemmCase> => fc.r
 });
 
 /** A buffer holding a rows×cols row-major matrix at `off` with leading dimension ld; every other slot is NaN. */
-function matrixBuffer(dtype: DType, rows: number, cols: number, ld: number, off: number, next: () => number, fill = NaN): Float32Array | Float64Array {
+function matrixBuffer(dtype: DType, rows: number, cols: number, ld: number, off: number, next: () => number, fill = NaN): FloatArray {
   const buf = (dtype === "float64" ? new Float64Array(off + rows * ld + 3) : new Float32Array(off + rows * ld + 3)).fill(fill);
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) buf[off + r * ld + c] = roundTo(dtype, 2 * next() - 1);
   return buf;

@@ -108,7 +108,7 @@ describe("errors name the op and the shapes", () => {
     ["item() of a tensor with many elements", () => zeros(2).item(), "item: only a one-element tensor converts to a number, this one has shape [2]"],
     ["mixed dtypes", () => zeros(2).add(zeros([2], { dtype: "float64" })), 'add: dtypes differ (float32 and float64); convert one with .to("float32")'],
     ["an index out of range", () => zeros(3, 2).indexSelect(0, [3]), "indexSelect: index 3 at position 0 is out of range for dim 0 of size 3 (valid: 0 to 2)"],
-    ["a non-tensor operand", () => zeros(2).mul("2" as never), "mul: second operand must be a Tensor, got string 2"],
+    ["a non-tensor operand", () => zeros(2).mul("2" as never), "mul: second operand must be a Tensor, got \"2\" (a string)"],
   ])("%s", (_name, fn, message) => {
     expect(fn).toThrow(message);
   });

@@ -1,8 +1,8 @@
 // DataLoader: mini-batches of a Dataset, one epoch per iteration, with a shuffle order that depends only on (seed, epoch).
 
-import { tensor, type Tensor } from "../tensor/index.ts";
-import { Generator } from "../utils/rng.ts";
-import { describe, type Dataset } from "./dataset.ts";
+import { given, tensor, type Tensor } from "../tensor/index.ts";
+import { Generator } from "../tensor/rng.ts";
+import type { Dataset } from "./dataset.ts";
 
 export interface DataLoaderOptions {
   /** Samples per batch (a positive integer). */
@@ -25,6 +25,9 @@ export interface Batch {
   /** The dataset index of each sample in the batch. */
   indices: Int32Array;
 }
+
+/** A batch's reusable arrays, and the tensor last handed out over them. */
+type BatchBuffers = { x: Float32Array; y: Int32Array; batch?: Tensor };
 
 /**
  * Iterates over a dataset in mini-batches. Each `for (const { x, y, indices } of loader)` runs one
@@ -51,25 +54,25 @@ export class DataLoader implements Iterable<Batch> {
   epoch = 0;
 
   private order: Int32Array | null = null;
-  private buffers = new Map<number, { x: Float32Array; y: Int32Array }>();
+  private buffers = new Map<number, BatchBuffers>();
   private running = 0;
 
   constructor(dataset: Dataset, options: DataLoaderOptions) {
     if (dataset === null || typeof dataset !== "object" || typeof dataset.gather !== "function" || !Number.isInteger(dataset.length) || !Array.isArray(dataset.featureShape)) {
       throw new TypeError("DataLoader: dataset must be a Dataset (length, featureShape and gather), e.g. a TensorDataset");
     }
-    if (options === null || typeof options !== "object") throw new TypeError(`DataLoader: options must be an object with at least { batchSize }, got ${describe(options)}`);
+    if (options === null || typeof options !== "object") throw new TypeError(`DataLoader: options must be an object with at least { batchSize }, got ${given(options)}`);
     const { batchSize, shuffle = false, seed = 0, dropLast = false, copy = false } = options;
-    if (typeof batchSize !== "number") throw new TypeError(`DataLoader: batchSize must be an integer >= 1, got ${describe(batchSize)}`);
+    if (typeof batchSize !== "number") throw new TypeError(`DataLoader: batchSize must be an integer >= 1, got ${given(batchSize)}`);
     if (!Number.isInteger(batchSize) || batchSize < 1) {
       throw new RangeError(`DataLoader: invalid batchSize ${String(batchSize)} (must be an integer >= 1)`);
     }
-    if (typeof seed !== "number") throw new TypeError(`DataLoader: seed must be a safe integer, got ${describe(seed)}`);
+    if (typeof seed !== "number") throw new TypeError(`DataLoader: seed must be a safe integer, got ${given(seed)}`);
     if (!Number.isSafeInteger(seed)) {
       throw new RangeError(`DataLoader: invalid seed ${String(seed)} (must be a safe integer)`);
     }
     for (const [name, value] of [["shuffle", shuffle], ["dropLast", dropLast], ["copy", copy]] as const) {
-      if (typeof value !== "boolean") throw new TypeError(`DataLoader: ${name} must be true or false, got ${describe(value)}`);
+      if (typeof value !== "boolean") throw new TypeError(`DataLoader: ${name} must be true or false, got ${given(value)}`);
     }
     this.dataset = dataset;
     this.batchSize = batchSize;
@@ -87,7 +90,7 @@ export class DataLoader implements Iterable<Batch> {
 
   /** Sets the epoch the next iteration runs, e.g. when resuming from a checkpoint. */
   setEpoch(epoch: number): void {
-    if (typeof epoch !== "number") throw new TypeError(`DataLoader.setEpoch: epoch must be an integer >= 0, got ${describe(epoch)}`);
+    if (typeof epoch !== "number") throw new TypeError(`DataLoader.setEpoch: epoch must be an integer >= 0, got ${given(epoch)}`);
     if (!Number.isSafeInteger(epoch) || epoch < 0) throw new RangeError(`DataLoader.setEpoch: invalid epoch ${epoch} (must be an integer >= 0)`);
     this.epoch = epoch;
   }
@@ -113,10 +116,10 @@ export class DataLoader implements Iterable<Batch> {
       const featureShape = this.dataset.featureShape;
       const featureSize = featureShape.reduce((a, b) => a * b, 1);
       const end = this.dropLast ? n - (n % this.batchSize) : n;
-      const local = new Map<number, { x: Float32Array; y: Int32Array }>();
+      const local = new Map<number, BatchBuffers>();
       for (let start = 0; start < end; start += this.batchSize) {
         const b = Math.min(this.batchSize, n - start);
-        let buf: { x: Float32Array; y: Int32Array };
+        let buf: BatchBuffers;
         if (this.copy) {
           buf = { x: new Float32Array(b * featureSize), y: new Int32Array(b) };
         } else {
@@ -125,8 +128,11 @@ export class DataLoader implements Iterable<Batch> {
           cache.set(b, buf);
         }
         const indices = this.copy ? order.slice(start, start + b) : order.subarray(start, start + b);
+        // The previous batch's tensor sees this write: a graph that saved it refuses to run backward.
+        buf.batch?.bumpVersion();
         this.dataset.gather(indices, buf.x, buf.y);
-        yield { x: tensor(buf.x, { shape: [b, ...featureShape] }), y: buf.y, indices };
+        buf.batch = tensor(buf.x, { shape: [b, ...featureShape] });
+        yield { x: buf.batch, y: buf.y, indices };
       }
     } finally {
       this.running--;
@@ -148,9 +154,9 @@ export class DataLoader implements Iterable<Batch> {
  * DataLoader with this seed visits at that epoch. Also for seeded splits of a data set.
  */
 export function shuffledIndices(n: number, seed = 0, epoch = 0): Int32Array {
-  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`shuffledIndices: invalid n ${describe(n)} (must be an integer >= 0)`);
-  if (!Number.isSafeInteger(seed)) throw new RangeError(`shuffledIndices: invalid seed ${describe(seed)} (must be a safe integer)`);
-  if (!Number.isSafeInteger(epoch) || epoch < 0) throw new RangeError(`shuffledIndices: invalid epoch ${describe(epoch)} (must be an integer >= 0)`);
+  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`shuffledIndices: invalid n ${given(n)} (must be an integer >= 0)`);
+  if (!Number.isSafeInteger(seed)) throw new RangeError(`shuffledIndices: invalid seed ${given(seed)} (must be a safe integer)`);
+  if (!Number.isSafeInteger(epoch) || epoch < 0) throw new RangeError(`shuffledIndices: invalid epoch ${given(epoch)} (must be an integer >= 0)`);
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   return shuffleInPlace(order, epochGenerator(seed, epoch));

@@ -1,5 +1,7 @@
 // Datasets of labelled samples: the Dataset interface, TensorDataset over flat typed arrays, Subset, and standardization.
 
+import { describeTyped, fmt, given } from "../tensor/index.ts";
+
 /**
  * What a DataLoader needs from a dataset: how many samples, the shape of one sample's features,
  * and a way to copy a batch of samples into buffers the loader owns (so no array is made per sample).
@@ -30,15 +32,15 @@ export class TensorDataset implements Dataset {
   readonly featureSize: number;
 
   constructor(features: Float32Array, labels: Int32Array, featureShape: readonly number[]) {
-    if (!(features instanceof Float32Array)) throw new TypeError(`TensorDataset: features must be a Float32Array, got ${describe(features)}`);
-    if (!(labels instanceof Int32Array)) throw new TypeError(`TensorDataset: labels must be an Int32Array, got ${describe(labels)}`);
+    if (!(features instanceof Float32Array)) throw new TypeError(`TensorDataset: features must be a Float32Array, got ${describeTyped(features)}`);
+    if (!(labels instanceof Int32Array)) throw new TypeError(`TensorDataset: labels must be an Int32Array, got ${describeTyped(labels)}`);
     if (!Array.isArray(featureShape) || featureShape.some((d) => !Number.isInteger(d) || d < 1)) {
       throw new RangeError(`TensorDataset: featureShape must be an array of positive integers, got ${JSON.stringify(featureShape)}`);
     }
     const size = featureShape.reduce((a, b) => a * b, 1);
     if (features.length !== labels.length * size) {
       throw new RangeError(
-        `TensorDataset: ${labels.length} labels need ${labels.length * size} feature values (${labels.length} × [${featureShape.join(", ")}]), but features hold ${features.length}`,
+        `TensorDataset: ${labels.length} labels need ${labels.length * size} feature values (${labels.length} × ${fmt(featureShape)}), but features hold ${features.length}`,
       );
     }
     this.features = features;
@@ -146,7 +148,7 @@ export function subset(dataset: Dataset, indices: ArrayLike<number>): Subset {
  * float64. For the MNIST training set this gives the familiar 0.1307 and 0.3081.
  */
 export function featureMeanStd(dataset: TensorDataset): { mean: number; std: number } {
-  if (!(dataset instanceof TensorDataset)) throw new TypeError(`featureMeanStd: dataset must be a TensorDataset, got ${describe(dataset)}`);
+  if (!(dataset instanceof TensorDataset)) throw new TypeError(`featureMeanStd: dataset must be a TensorDataset, got ${given(dataset)}`);
   const v = dataset.features;
   if (v.length === 0) throw new RangeError("featureMeanStd: the dataset is empty");
   let sum = 0;
@@ -166,9 +168,9 @@ export function featureMeanStd(dataset: TensorDataset): { mean: number; std: num
  * every split (e.g. MNIST's 0.1307 and 0.3081), so the test set sees the same transform. Returns the dataset.
  */
 export function standardize<D extends TensorDataset>(dataset: D, mean: number, std: number): D {
-  if (!(dataset instanceof TensorDataset)) throw new TypeError(`standardize: dataset must be a TensorDataset, got ${describe(dataset)}`);
-  if (typeof mean !== "number" || !Number.isFinite(mean)) throw new RangeError(`standardize: mean must be a finite number, got ${describe(mean)}`);
-  if (typeof std !== "number" || !Number.isFinite(std) || std <= 0) throw new RangeError(`standardize: std must be a finite number > 0, got ${describe(std)}`);
+  if (!(dataset instanceof TensorDataset)) throw new TypeError(`standardize: dataset must be a TensorDataset, got ${given(dataset)}`);
+  if (typeof mean !== "number" || !Number.isFinite(mean)) throw new RangeError(`standardize: mean must be a finite number, got ${given(mean)}`);
+  if (typeof std !== "number" || !Number.isFinite(std) || std <= 0) throw new RangeError(`standardize: std must be a finite number > 0, got ${given(std)}`);
   const v = dataset.features;
   const scale = 1 / std;
   for (let i = 0; i < v.length; i++) v[i] = (v[i] - mean) * scale;
@@ -187,13 +189,4 @@ function clampSlice(i: number, n: number): number {
 
 function checkIndex(op: string, i: number, n: number): void {
   if (!Number.isInteger(i) || i < 0 || i >= n) throw new RangeError(`${op}: index ${i} is out of range for a dataset of ${n} samples`);
-}
-
-/** A bad argument as given: a class name for objects, a quoted string with its type, the number itself. */
-export function describe(v: unknown): string {
-  if (v === null || v === undefined) return String(v);
-  if (typeof v === "object") return (v as object).constructor?.name ?? "object";
-  if (typeof v === "string") return `${JSON.stringify(v)} (a string)`;
-  if (typeof v === "number") return String(v);
-  return `${String(v)} (a ${typeof v})`;
 }

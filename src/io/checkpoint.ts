@@ -4,8 +4,8 @@ import { readFileSync } from "node:fs";
 import { fmt, fromArray, Tensor } from "../tensor/index.ts";
 import { Module } from "../nn/module.ts";
 import { Optimizer, type OptimizerStateDict } from "../optim/optimizer.ts";
-import { Generator } from "../utils/rng.ts";
-import { given } from "../nn/validate.ts";
+import { Generator } from "../tensor/rng.ts";
+import { given } from "../tensor/index.ts";
 import { deserialize, save, type SafetensorsContents } from "./safetensors.ts";
 
 /*

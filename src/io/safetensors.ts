@@ -3,7 +3,7 @@
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { fmt, fromArray, Tensor, type DType, type FloatArray } from "../tensor/index.ts";
-import { given } from "../nn/validate.ts";
+import { given } from "../tensor/index.ts";
 import { removeStaleTemporaries, temporaryPath } from "./temporaries.ts";
 
 /*

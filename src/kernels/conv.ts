@@ -1,8 +1,7 @@
 // 2-D convolution as GEMM over row-major typed arrays: im2col / col2im packing and the products around them.
 
 import { allocateLongLived, gemm } from "./index.ts";
-
-type Floats = Float32Array | Float64Array;
+import type { FloatArray } from "./float-array.ts";
 
 /** Workspaces larger than this are not kept between calls (an eval batch of 1000 images would pin ~80 MB). */
 const MAX_KEPT_BYTES = 32 * 2 ** 20;
@@ -14,7 +13,7 @@ const kept64: Float64Array[] = [];
  * contents do not survive the call). Reuse spares the garbage collector two large arrays per conv
  * and step; float32 workspaces live in the wasm memory, where GEMM reads and writes them in place.
  */
-export function workspace(slot: number, n: number, like: Floats): Floats {
+export function workspace(slot: number, n: number, like: FloatArray): FloatArray {
   const f64 = like instanceof Float64Array;
   const bytes = n * (f64 ? 8 : 4);
   const kept = f64 ? kept64 : kept32;
@@ -64,12 +63,12 @@ function validRange(size: number, out: number, s: number, start: number): [lo: n
  * every output position, the input element that kernel tap (i, j) of channel ci multiplies
  * (zero where the tap falls in the padding). Then out = W·cols is the convolution.
  */
-export function im2col(x: Floats, g: ConvGeometry, group: number, cols: Floats): void {
+export function im2col(x: FloatArray, g: ConvGeometry, group: number, cols: FloatArray): void {
   moveColumns(x, cols, g, group, false);
 }
 
 /** The adjoint of im2col: adds every entry of cols back onto the input element it was copied from. */
-export function col2im(cols: Floats, g: ConvGeometry, group: number, dx: Floats): void {
+export function col2im(cols: FloatArray, g: ConvGeometry, group: number, dx: FloatArray): void {
   moveColumns(dx, cols, g, group, true);
 }
 
@@ -77,7 +76,7 @@ export function col2im(cols: Floats, g: ConvGeometry, group: number, dx: Floats)
  * The one walk behind im2col (cols ← image, padding zeroed) and col2im (image += cols): for every
  * kernel tap and output row, the run of output columns whose input lies inside the image.
  */
-function moveColumns(image: Floats, cols: Floats, g: ConvGeometry, group: number, adjoint: boolean): void {
+function moveColumns(image: FloatArray, cols: FloatArray, g: ConvGeometry, group: number, adjoint: boolean): void {
   const { n, c, h, w, groups, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow } = g;
   const cg = c / groups;
   const ohw = oh * ow;
@@ -117,7 +116,7 @@ function moveColumns(image: Floats, cols: Floats, g: ConvGeometry, group: number
 const SLOT_COLUMNS = 0, SLOT_PRODUCT = 1, SLOT_COLUMN_GRAD = 2;
 
 /** The column matrices of every group, one after another (groups · rows · columns), in a workspace. */
-export function packColumns(x: Floats, g: ConvGeometry): Floats {
+export function packColumns(x: FloatArray, g: ConvGeometry): FloatArray {
   const size = columnRows(g) * columnCount(g);
   const cols = workspace(SLOT_COLUMNS, g.groups * size, x);
   for (let group = 0; group < g.groups; group++) im2col(x, g, group, cols.subarray(group * size, (group + 1) * size));
@@ -128,7 +127,7 @@ export function packColumns(x: Floats, g: ConvGeometry): Floats {
  * out [n, o, oh·ow] = W·cols + bias, one product per group: W's group block [o/groups, rows] times
  * that group's columns gives [o/groups, n·oh·ow] in a workspace, which is then laid out batch-major.
  */
-export function convForward(cols: Floats, weight: Floats, bias: Floats | null, out: Floats, g: ConvGeometry): void {
+export function convForward(cols: FloatArray, weight: FloatArray, bias: FloatArray | null, out: FloatArray, g: ConvGeometry): void {
   const rows = columnRows(g), width = columnCount(g), og = g.o / g.groups;
   const scratch = workspace(SLOT_PRODUCT, g.o * width, out);
   for (let group = 0; group < g.groups; group++) {
@@ -146,7 +145,7 @@ export function convForward(cols: Floats, weight: Floats, bias: Floats | null, o
 }
 
 /** The output gradient [n, o, oh·ow] laid out channel-major [o, n·oh·ow] in a workspace, as the products want it. */
-export function channelMajor(grad: Floats, g: ConvGeometry): Floats {
+export function channelMajor(grad: FloatArray, g: ConvGeometry): FloatArray {
   const ohw = g.oh * g.ow, width = columnCount(g);
   const gT = workspace(SLOT_PRODUCT, g.o * width, grad);
   for (let b = 0; b < g.n; b++) {
@@ -156,7 +155,7 @@ export function channelMajor(grad: Floats, g: ConvGeometry): Floats {
 }
 
 /** dW [o, rows] = gT·colsᵀ, per group (the batch and positions are the contracted dimension). */
-export function convBackwardWeight(gT: Floats, cols: Floats, dw: Floats, g: ConvGeometry): void {
+export function convBackwardWeight(gT: FloatArray, cols: FloatArray, dw: FloatArray, g: ConvGeometry): void {
   const rows = columnRows(g), width = columnCount(g), og = g.o / g.groups;
   for (let group = 0; group < g.groups; group++) {
     gemm({ m: og, n: rows, k: width, a: gT, aOffset: group * og * width, lda: width, transA: false, b: cols, bOffset: group * rows * width, ldb: width, transB: true, c: dw, cOffset: group * og * rows, ldc: rows, accumulate: false });
@@ -164,7 +163,7 @@ export function convBackwardWeight(gT: Floats, cols: Floats, dw: Floats, g: Conv
 }
 
 /** dx = col2im(Wᵀ·gT), per group. */
-export function convBackwardInput(gT: Floats, weight: Floats, dx: Floats, g: ConvGeometry): void {
+export function convBackwardInput(gT: FloatArray, weight: FloatArray, dx: FloatArray, g: ConvGeometry): void {
   const rows = columnRows(g), width = columnCount(g), og = g.o / g.groups;
   const dcols = workspace(SLOT_COLUMN_GRAD, rows * width, dx);
   for (let group = 0; group < g.groups; group++) {
@@ -174,7 +173,7 @@ export function convBackwardInput(gT: Floats, weight: Floats, dx: Floats, g: Con
 }
 
 /** db [o] = the sum of each row of gT [o, n·oh·ow], in float64. */
-export function convBackwardBias(gT: Floats, db: Floats, g: ConvGeometry): void {
+export function convBackwardBias(gT: FloatArray, db: FloatArray, g: ConvGeometry): void {
   const width = columnCount(g);
   for (let oc = 0; oc < g.o; oc++) {
     let s = 0;

@@ -1,6 +1,6 @@
 // Fused softmax cross-entropy over row-major [n×c] logits: max-shifted log-softmax, smoothed and weighted NLL, and its gradient.
 
-import type { FloatArray } from "../tensor/dtype.ts";
+import type { FloatArray } from "./float-array.ts";
 
 /**
  * Per-sample loss, as PyTorch's cross_entropy with class weights w and label smoothing ε:

@@ -1,6 +1,6 @@
 // Matrix product C = op(A)·op(B) (+ C) by a native CBLAS library (cblas_sgemm / cblas_dgemm), on the typed arrays in place.
 
-import type { FloatArray } from "../tensor/dtype.ts";
+import type { FloatArray } from "./float-array.ts";
 import { sharesMemory, zeroRows, type GemmArgs } from "./gemm-js.ts";
 
 /** cblas_?gemm's arguments in its own order (the enums as CBLAS numbers them), operands as typed arrays at their first element. */

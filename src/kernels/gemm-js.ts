@@ -1,6 +1,6 @@
 // Matrix product C = op(A)·op(B) (+ C) in plain TypeScript, for any row-major layout and either transpose.
 
-import type { FloatArray } from "../tensor/dtype.ts";
+import type { FloatArray } from "./float-array.ts";
 
 /** One operand: `rows × cols` of op(X) read from `data` at `offset` with leading dimension `ld`. */
 export interface GemmArgs {

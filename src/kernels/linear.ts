@@ -1,6 +1,6 @@
 // Fused fully-connected kernels over row-major typed arrays: y = x·Wᵀ + b and its three gradients.
 
-import type { FloatArray } from "../tensor/dtype.ts";
+import type { FloatArray } from "./float-array.ts";
 import { gemm } from "./index.ts";
 
 /**

@@ -1,10 +1,10 @@
 // Normalization kernels over a row-major [outer, channels, inner] layout: per-channel moments and the
 // backward of x̂ = (x − μ)/σ. Batch norm uses it as [n, c, h·w]; layer norm as [1, rows, features].
 
-type Floats = Float32Array | Float64Array;
+import type { FloatArray } from "./float-array.ts";
 
 /** mean[c] and the biased variance var[c] over every (outer, inner) element of channel c, two-pass in float64. */
-export function channelMoments(x: Floats, outer: number, channels: number, inner: number, mean: Float64Array, variance: Float64Array): void {
+export function channelMoments(x: FloatArray, outer: number, channels: number, inner: number, mean: Float64Array, variance: Float64Array): void {
   const count = outer * inner;
   for (let c = 0; c < channels; c++) {
     let s = 0;
@@ -23,7 +23,7 @@ export function channelMoments(x: Floats, outer: number, channels: number, inner
 }
 
 /** y = (x − mean[c])·invStd[c]·scale[c] + shift[c], with scale 1 and shift 0 where null. */
-export function normalizeChannels(x: Floats, y: Floats, outer: number, channels: number, inner: number, mean: Float64Array, invStd: Float64Array, scale: Floats | null, shift: Floats | null): void {
+export function normalizeChannels(x: FloatArray, y: FloatArray, outer: number, channels: number, inner: number, mean: Float64Array, invStd: Float64Array, scale: FloatArray | null, shift: FloatArray | null): void {
   for (let o = 0; o < outer; o++) {
     for (let c = 0; c < channels; c++) {
       const a = invStd[c] * (scale === null ? 1 : scale[c]);
@@ -39,7 +39,7 @@ export function normalizeChannels(x: Floats, y: Floats, outer: number, channels:
  *   dx = (σ⁻¹·scale[c]) · (dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂))
  * `scale` multiplies dx̂ per channel (batch norm's weight), or is null when dx̂ is already scaled.
  */
-export function normalizeBackward(dxhat: Floats, x: Floats, dx: Floats, outer: number, channels: number, inner: number, mean: Float64Array, invStd: Float64Array, scale: Floats | null): void {
+export function normalizeBackward(dxhat: FloatArray, x: FloatArray, dx: FloatArray, outer: number, channels: number, inner: number, mean: Float64Array, invStd: Float64Array, scale: FloatArray | null): void {
   const count = outer * inner;
   const sumGX = new Float64Array(channels), sumG = new Float64Array(channels);
   channelAffineGrads(dxhat, x, outer, channels, inner, mean, invStd, sumGX, sumG);
@@ -57,7 +57,7 @@ export function normalizeBackward(dxhat: Floats, x: Floats, dx: Floats, outer: n
  * The affine parameters' gradients for a per-channel scale and shift: dScale[c] = Σ g·x̂, dShift[c] = Σ g
  * over the channel (either may be null when not wanted).
  */
-export function channelAffineGrads(g: Floats, x: Floats, outer: number, channels: number, inner: number, mean: Float64Array, invStd: Float64Array, dScale: Floats | Float64Array | null, dShift: Floats | Float64Array | null): void {
+export function channelAffineGrads(g: FloatArray, x: FloatArray, outer: number, channels: number, inner: number, mean: Float64Array, invStd: Float64Array, dScale: FloatArray | Float64Array | null, dShift: FloatArray | Float64Array | null): void {
   for (let c = 0; c < channels; c++) {
     const mu = mean[c], r = invStd[c];
     let sg = 0, sgx = 0;
@@ -73,14 +73,14 @@ export function channelAffineGrads(g: Floats, x: Floats, outer: number, channels
 }
 
 /** y[r, j] = x̂[r, j]·scale[j] + shift[j] for [rows, features] (layer norm's elementwise affine; null = 1 or 0). */
-export function scaleShiftFeatures(xhat: Floats, y: Floats, rows: number, features: number, scale: Floats | null, shift: Floats | null): void {
+export function scaleShiftFeatures(xhat: FloatArray, y: FloatArray, rows: number, features: number, scale: FloatArray | null, shift: FloatArray | null): void {
   for (let r = 0; r < rows; r++) {
     for (let j = 0, i = r * features; j < features; j++, i++) y[i] = xhat[i] * (scale === null ? 1 : scale[j]) + (shift === null ? 0 : shift[j]);
   }
 }
 
 /** dScale[j] = Σ_r g·x̂, dShift[j] = Σ_r g over the rows of [rows, features] (either may be null). */
-export function featureAffineGrads(g: Floats, xhat: Floats, rows: number, features: number, dScale: Floats | null, dShift: Floats | null): void {
+export function featureAffineGrads(g: FloatArray, xhat: FloatArray, rows: number, features: number, dScale: FloatArray | null, dShift: FloatArray | null): void {
   const sgx = new Float64Array(features), sg = new Float64Array(features);
   for (let r = 0; r < rows; r++) {
     for (let j = 0, i = r * features; j < features; j++, i++) {

@@ -1,6 +1,6 @@
 // 2-D max and average pooling over row-major [planes, h, w] typed arrays, forward and backward.
 
-type Floats = Float32Array | Float64Array;
+import type { FloatArray } from "./float-array.ts";
 
 /** One pooling call: `planes` = n·c input planes of h × w, windows kh × kw, output planes oh × ow. */
 export interface PoolGeometry {
@@ -16,12 +16,12 @@ export interface PoolGeometry {
  * out = the max of each window; argmax = where it was, as the flat index iy·w + ix into its plane
  * (PyTorch's return_indices). Padding is −∞ (never chosen); a NaN wins, as in PyTorch.
  */
-export function maxPoolForward(x: Floats, out: Floats, argmax: Int32Array, g: PoolGeometry): void {
+export function maxPoolForward(x: FloatArray, out: FloatArray, argmax: Int32Array, g: PoolGeometry): void {
   walkWindows(x, out, argmax, g, MAX);
 }
 
 /** dx[argmax] += g: each output's gradient goes to the element it took (summed where windows overlap). */
-export function maxPoolBackward(grad: Floats, argmax: Int32Array, dx: Floats, g: PoolGeometry): void {
+export function maxPoolBackward(grad: FloatArray, argmax: Int32Array, dx: FloatArray, g: PoolGeometry): void {
   const inPlane = g.h * g.w, outPlane = g.oh * g.ow;
   for (let p = 0; p < g.planes; p++) {
     const base = p * inPlane;
@@ -30,12 +30,12 @@ export function maxPoolBackward(grad: Floats, argmax: Int32Array, dx: Floats, g:
 }
 
 /** out = the sum of each window / (kh·kw): padding counts as zeros in the average (count_include_pad). */
-export function avgPoolForward(x: Floats, out: Floats, g: PoolGeometry): void {
+export function avgPoolForward(x: FloatArray, out: FloatArray, g: PoolGeometry): void {
   walkWindows(x, out, null, g, AVERAGE);
 }
 
 /** dx += g / (kh·kw) over each window's elements inside the input. */
-export function avgPoolBackward(grad: Floats, dx: Floats, g: PoolGeometry): void {
+export function avgPoolBackward(grad: FloatArray, dx: FloatArray, g: PoolGeometry): void {
   walkWindows(dx, grad, null, g, AVERAGE_ADJOINT);
 }
 
@@ -45,7 +45,7 @@ const MAX = 0, AVERAGE = 1, AVERAGE_ADJOINT = 2;
  * The one walk over the windows: the max (and where it was) or the mean of each window into
  * `pooled`, or (AVERAGE_ADJOINT) each pooled value's share added back onto its window in `image`.
  */
-function walkWindows(image: Floats, pooled: Floats, argmax: Int32Array | null, g: PoolGeometry, mode: number): void {
+function walkWindows(image: FloatArray, pooled: FloatArray, argmax: Int32Array | null, g: PoolGeometry, mode: number): void {
   const { planes, h, w, oh, ow } = g;
   const [ys, xs] = windowBounds(g);
   const scale = 1 / (g.kh * g.kw);

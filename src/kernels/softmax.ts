@@ -1,6 +1,6 @@
 // Max-shifted softmax and log-softmax along one axis of a row-major array seen as [outer, n, inner].
 
-import type { FloatArray } from "../tensor/dtype.ts";
+import type { FloatArray } from "./float-array.ts";
 
 /**
  * out = softmax(x) or log_softmax(x) along the middle axis. Subtracting the maximum first keeps

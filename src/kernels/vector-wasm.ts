@@ -5,8 +5,7 @@
 
 import { activeWasm } from "./backend.ts";
 import { align64, type WasmRuntime } from "./wasm/runtime.ts";
-
-type Floats = Float32Array | Float64Array;
+import type { FloatArray } from "./float-array.ts";
 
 /** Elements per pass through the wasm memory, so that a huge tensor needs no huge copy area. */
 const BLOCK = 1 << 20;
@@ -23,7 +22,7 @@ type RecordKernel = (args: number, n: number) => void;
  * and any staging area it uses). Returns false, doing nothing, when the wasm backend is off or an
  * array is not a Float32Array: the caller then runs its own loop.
  */
-export function runRecordKernel(name: string, fields: readonly (number | Floats | null)[], readOnly: number, n: number, reserved: number): boolean {
+export function runRecordKernel(name: string, fields: readonly (number | FloatArray | null)[], readOnly: number, n: number, reserved: number): boolean {
   const rt = activeWasm();
   if (!rt) return false;
   for (const f of fields) if (f !== null && typeof f !== "number" && !(f instanceof Float32Array)) return false;
@@ -76,7 +75,7 @@ function exported(rt: WasmRuntime, name: string): RecordKernel {
  * out[i] = x[i] > 0 ? x[i] : 0 for i < n (out may be x). On random signs the JS loop mispredicts
  * every other branch; the wasm loop has no branch, and the copies cost less than the mispredictions.
  */
-export function reluWasm(x: Floats, out: Floats, n = x.length): void {
+export function reluWasm(x: FloatArray, out: FloatArray, n = x.length): void {
   const rt = activeWasm();
   if (!rt || !(x instanceof Float32Array && out instanceof Float32Array)) {
     for (let i = 0; i < n; i++) out[i] = x[i] > 0 ? x[i] : 0;
@@ -92,7 +91,7 @@ export function reluWasm(x: Floats, out: Floats, n = x.length): void {
 }
 
 /** gx[i] = y[i] > 0 ? g[i] : 0 for i < n, with y = relu(x) (gx may be g). */
-export function reluBackwardWasm(y: Floats, g: Floats, gx: Floats, n = y.length): void {
+export function reluBackwardWasm(y: FloatArray, g: FloatArray, gx: FloatArray, n = y.length): void {
   const rt = activeWasm();
   if (!rt || !(y instanceof Float32Array && g instanceof Float32Array && gx instanceof Float32Array)) {
     for (let i = 0; i < n; i++) gx[i] = y[i] > 0 ? g[i] : 0;

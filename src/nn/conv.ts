@@ -1,7 +1,7 @@
 // nn.Conv2d: a 2-D convolution layer, weight [out, in/groups, kh, kw] and bias [out] as in PyTorch.
 
 import { pair, parameterZeros, type DType, type Size2, type Tensor } from "../tensor/index.ts";
-import type { Generator } from "../utils/rng.ts";
+import type { Generator } from "../tensor/rng.ts";
 import { conv2d } from "./functional.ts";
 import { uniform } from "./init.ts";
 import { Module } from "./module.ts";

@@ -1,9 +1,9 @@
 // Dropout: the functional op (inverted dropout, seeded mask) and nn.Dropout, which applies it in training mode only.
 
 import { allocate, fromArray, fromOp, Tensor } from "../tensor/index.ts";
-import { defaultGenerator, type Generator } from "../utils/rng.ts";
+import { defaultGenerator, type Generator } from "../tensor/rng.ts";
 import { Module } from "./module.ts";
-import { given } from "./validate.ts";
+import { given } from "../tensor/index.ts";
 
 /** Refuses a dropout probability outside [0, 1] (NaN included), quoting it. */
 function checkDropoutP(p: number, who = "dropout"): number {

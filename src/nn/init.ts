@@ -3,8 +3,8 @@
 import ndarray from "ndarray";
 import ops from "ndarray-ops";
 import { allocate, fmt, Tensor } from "../tensor/index.ts";
-import { defaultGenerator, type Generator } from "../utils/rng.ts";
-import { given } from "./validate.ts";
+import { defaultGenerator, type Generator } from "../tensor/rng.ts";
+import { given } from "../tensor/index.ts";
 
 /** PyTorch's nonlinearity names in camelCase; the snake_case spellings ("leaky_relu", "conv_transpose2d") are accepted too. */
 export type Nonlinearity =
@@ -139,5 +139,6 @@ function fillWith(t: Tensor, draw: () => number): Tensor {
     for (let i = 0; i < values.length; i++) values[i] = draw();
     ops.assign(t.data, ndarray(values, t.shape));
   }
+  t.bumpVersion();
   return t;
 }

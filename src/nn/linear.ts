@@ -1,11 +1,11 @@
 // nn.Linear: a fully-connected layer y = x·Wᵀ + b, weight [out, in] and bias [out] as in PyTorch.
 
 import { parameterZeros, type DType, type Tensor } from "../tensor/index.ts";
-import type { Generator } from "../utils/rng.ts";
+import type { Generator } from "../tensor/rng.ts";
 import { linear } from "./functional.ts";
 import { uniform } from "./init.ts";
 import { Module } from "./module.ts";
-import { given } from "./validate.ts";
+import { given } from "../tensor/index.ts";
 
 export interface LinearOptions {
   /** Learn an additive bias (default true). */

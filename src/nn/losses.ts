@@ -2,7 +2,7 @@
 
 import { allocate, fmt, fromArray, fromOp, Tensor, type DType, type FloatArray } from "../tensor/index.ts";
 import { crossEntropyBackward, crossEntropyForward } from "../kernels/cross-entropy.ts";
-import { given } from "./validate.ts";
+import { given } from "../tensor/index.ts";
 
 /** How per-element losses become the result, as PyTorch: their mean (default), their sum, or all of them. */
 export type Reduction = "mean" | "sum" | "none";

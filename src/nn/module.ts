@@ -3,7 +3,7 @@
 import ndarray from "ndarray";
 import ops from "ndarray-ops";
 import { releaseLongLived } from "../kernels/index.ts";
-import { fmt, Tensor } from "../tensor/index.ts";
+import { fmt, sameShape, Tensor } from "../tensor/index.ts";
 
 /** What loadStateDict reports when `strict` is off (with strict on, any entry here is an error). */
 export interface LoadStateDictResult {
@@ -295,10 +295,6 @@ function nameTensor(t: Tensor, name: string): void {
   if (t.name === undefined || name.length >= t.name.length) t.name = name;
 }
 
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
-}
-
 /** target ← source elementwise, in target's storage and dtype (any strides on either side). */
 function copyInto(target: Tensor, source: Tensor): void {
   if (target.isContiguous()) {
@@ -307,4 +303,5 @@ function copyInto(target: Tensor, source: Tensor): void {
     const src = source.values();
     ops.assign(target.data, ndarray(src, target.shape));
   }
+  target.bumpVersion();
 }

@@ -3,7 +3,7 @@
 import ndarray from "ndarray";
 import ops from "ndarray-ops";
 import { Tensor } from "../tensor/index.ts";
-import { given } from "./validate.ts";
+import { given } from "../tensor/index.ts";
 
 export interface ClipGradNormOptions {
   /** The p of the p-norm (default 2); Infinity gives the largest absolute entry. */
@@ -81,4 +81,5 @@ function mapInPlace(t: Tensor, f: (v: number) => number): void {
   const values = t.values();
   for (let i = 0; i < values.length; i++) values[i] = f(values[i]);
   if (!t.isContiguous()) ops.assign(t.data, ndarray(values, t.shape));
+  t.bumpVersion();
 }

@@ -123,7 +123,9 @@ export class AdamWScheduleFree extends Optimizer<AdamWScheduleFreeOptions, AdamW
     for (const group of this.paramGroups) {
       for (const p of group.params) {
         const s = this.state.get(p);
-        if (s !== undefined) fn(p.data.data, p.data.offset, s, group.betas);
+        if (s === undefined) continue;
+        fn(p.data.data, p.data.offset, s, group.betas);
+        p.bumpVersion();
       }
     }
   }

@@ -292,6 +292,7 @@ export class LBFGS extends Optimizer<LBFGSOptions, LBFGSState> {
       const θ: FloatArray = p.data.data;
       const offset = p.data.offset;
       for (let i = 0; i < p.size; i++) θ[offset + i] += t * d[at + i];
+      p.bumpVersion();
       at += p.size;
     }
   }
@@ -310,6 +311,7 @@ export class LBFGS extends Optimizer<LBFGSOptions, LBFGSState> {
     let at = 0;
     for (const p of this.params) {
       p.data.data.set(x.subarray(at, at + p.size), p.data.offset);
+      p.bumpVersion();
       at += p.size;
     }
   }

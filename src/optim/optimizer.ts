@@ -144,6 +144,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
           this.state.set(p, s);
         }
         this.update(p.data.data, p.data.offset, grad.values(), p.size, s, group);
+        p.bumpVersion();
       });
     });
     return loss;
@@ -162,6 +163,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
           grad.gradFn = null;
           grad.requiresGrad = false;
           ops.assigns(grad.data, 0);
+          grad.bumpVersion();
         }
       }
     }

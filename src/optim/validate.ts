@@ -1,14 +1,8 @@
 // Checks for hyper-parameters, with PyTorch's messages plus the valid range; the Optimizer prefixes the class and group.
 
-/** A value as it would be written in code, so a message shows what was actually passed. */
-export function describe(value: unknown): string {
-  if (typeof value === "number") return String(value);
-  if (typeof value === "string") return JSON.stringify(value);
-  if (value === null || value === undefined) return String(value);
-  if (Array.isArray(value)) return `[${value.map(describe).join(", ")}]`;
-  if (typeof value === "object") return (value as object).constructor?.name ?? "object";
-  return String(value);
-}
+import { describe } from "../tensor/index.ts";
+
+export { describe };
 
 function isFiniteNumber(value: unknown): value is number {
   return typeof value === "number" && Number.isFinite(value);

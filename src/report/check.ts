@@ -1,6 +1,6 @@
 // Argument checks shared by the report functions: each error names the function, the argument, the value as given and what is valid.
 
-import { given } from "../nn/validate.ts";
+import { given } from "../tensor/index.ts";
 
 export { given };
 

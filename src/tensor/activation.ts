@@ -2,7 +2,7 @@
 
 import { softmaxAxis } from "../kernels/softmax.ts";
 import { reluBackwardWasm, reluWasm } from "../kernels/vector-wasm.ts";
-import { erf } from "../utils/erf.ts";
+import { erf } from "./erf.ts";
 import { allocate } from "./dtype.ts";
 import { checkTensor, mapValues, zipValues } from "./operand.ts";
 import { normalizeDim, splitAt } from "./shape.ts";
@@ -18,7 +18,7 @@ export function relu(x: Tensor): Tensor {
     const gx = allocate(x.dtype, out.length);
     reluBackwardWasm(out, g.values(), gx);
     return [fromArray(gx, x.shape)];
-  });
+  }, []);
 }
 
 /** x for x > 0, else negativeSlope·x (default 0.01, as PyTorch). */
@@ -36,7 +36,7 @@ export function sigmoid(x: Tensor): Tensor {
   checkTensor("sigmoid", x);
   const out = fromOp("sigmoid", mapValues(x, stableSigmoid), x.shape, [x], (g) => [
     fromArray(zipValues(g, out, (gv, s) => gv * s * (1 - s)), x.shape),
-  ]);
+  ], []);
   return out;
 }
 
@@ -51,7 +51,7 @@ export function tanh(x: Tensor): Tensor {
   checkTensor("tanh", x);
   const out = fromOp("tanh", mapValues(x, Math.tanh), x.shape, [x], (g) => [
     fromArray(zipValues(g, out, (gv, t) => gv * (1 - t * t)), x.shape),
-  ]);
+  ], []);
   return out;
 }
 
@@ -81,7 +81,7 @@ export function softmax(x: Tensor, dim = -1): Tensor {
       for (let j = 0; j < n; j++) gx[base + j * inner] = s[base + j * inner] * (gv[base + j * inner] - dot);
     });
     return [fromArray(gx, x.shape)];
-  });
+  }, []);
 }
 
 /** log-softmax along `dim` (default −1): x − max − log Σ exp(x − max). Backward: g − softmax ⊙ Σ g. */
@@ -99,7 +99,7 @@ export function logSoftmax(x: Tensor, dim = -1): Tensor {
       for (let j = 0; j < n; j++) gx[base + j * inner] = gv[base + j * inner] - Math.exp(y[base + j * inner]) * total;
     });
     return [fromArray(gx, x.shape)];
-  });
+  }, []);
 }
 
 /** Calls fn with the start of every lane along the middle axis of [outer, n, inner]. */

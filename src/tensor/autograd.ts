@@ -1,9 +1,10 @@
 // The backward pass: walk the graph in reverse topological order, sum gradients where paths meet, fill leaves' .grad.
 
 import { allocate } from "./dtype.ts";
+import { add } from "./elementwise.ts";
 import { noGrad } from "./grad-mode.ts";
 import { fmt, sameShape } from "./shape.ts";
-import { fromArray, Tensor } from "./tensor.ts";
+import { fromArray, Tensor, type GradFn } from "./tensor.ts";
 
 export interface BackwardOptions {
   /** Keep the graph so that backward can run through it again (as PyTorch's retain_graph). */
@@ -41,13 +42,14 @@ export function backward(root: Tensor, gradient?: Tensor, options: BackwardOptio
         accumulateLeaf(node, g, taken);
         continue;
       }
+      checkSavedVersions(fn);
       const inputGrads = fn.backward!(g);
       fn.inputs.forEach((input, k) => {
         const gi = inputGrads[k];
         if (!gi || !input.requiresGrad) return;
         if (!sameShape(gi.shape, input.shape)) throw new Error(`backward of ${fn.op}: gradient ${fmt(gi.shape)} for input ${k} of shape ${fmt(input.shape)} (a bug in the op)`);
         const previous = grads.get(input);
-        grads.set(input, previous ? previous.add(gi) : gi);
+        grads.set(input, previous ? add(previous, gi) : gi);
       });
       if (!options.retainGraph) {
         fn.backward = null;
@@ -97,6 +99,20 @@ function accumulateLeaf(leaf: Tensor, g: Tensor, taken: Set<ArrayBufferLike>): v
     taken.add(leaf.grad.data.data.buffer);
   } else {
     if (!sameShape(leaf.grad.shape, leaf.shape)) throw new Error(`backward: the existing .grad has shape ${fmt(leaf.grad.shape)} but the tensor has ${fmt(leaf.shape)}`);
-    leaf.grad = leaf.grad.add(g);
+    leaf.grad = add(leaf.grad, g);
+  }
+}
+
+/** Refuses to run a backward whose saved inputs were written in place after the forward (PyTorch's message, plus which tensor and what to do). */
+function checkSavedVersions(fn: GradFn): void {
+  for (let k = 0; k < fn.saved.length; k++) {
+    const t = fn.saved[k];
+    if (t.version === fn.savedVersions[k]) continue;
+    const which = `input ${fn.inputs.indexOf(t)} of ${fn.op}`;
+    const what = `${t.name === undefined ? "a tensor" : `the tensor "${t.name}"`} of shape ${fmt(t.shape)} (${t.dtype})`;
+    throw new Error(
+      `backward: one of the variables needed for gradient computation has been modified by an inplace operation: ${which}, ${what}, is at version ${t.version}; expected version ${fn.savedVersions[k]} instead. ` +
+        "It was written in place after the forward (by optimizer.step(), loadStateDict, zeroGrad, nn.init or a DataLoader refilling its batch buffer); run the forward again after such a write, or call backward before it",
+    );
   }
 }

@@ -1,7 +1,9 @@
 // Data types a tensor can hold, and the typed arrays behind them.
 
+import type { FloatArray } from "../kernels/float-array.ts";
+
+export type { FloatArray };
 export type DType = "float32" | "float64";
-export type FloatArray = Float32Array | Float64Array;
 
 export const DTYPES: readonly DType[] = ["float32", "float64"];
 

@@ -4,6 +4,7 @@ import ops from "ndarray-ops";
 import { sumToShape } from "./broadcast.ts";
 import { broadcastBinary, checkTensor, mapValues, operands, zipValues, type Operand } from "./operand.ts";
 import { fromArray, fromOp, type Tensor } from "./tensor.ts";
+import { detach } from "./views.ts";
 
 /** a + b. d/da = 1, d/db = 1. */
 export function add(a: Operand, b: Operand): Tensor {
@@ -12,7 +13,7 @@ export function add(a: Operand, b: Operand): Tensor {
   return fromOp("add", values, shape, [x, y], (g) => [
     x.requiresGrad ? sumToShape(g, x.shape) : null,
     y.requiresGrad ? sumToShape(g, y.shape) : null,
-  ]);
+  ], []);
 }
 
 /** a − b. d/da = 1, d/db = −1. */
@@ -22,7 +23,7 @@ export function sub(a: Operand, b: Operand): Tensor {
   return fromOp("sub", values, shape, [x, y], (g) => [
     x.requiresGrad ? sumToShape(g, x.shape) : null,
     y.requiresGrad ? sumToShape(neg(g), y.shape) : null,
-  ]);
+  ], []);
 }
 
 /** a · b. d/da = b, d/db = a. */
@@ -48,7 +49,7 @@ export function div(a: Operand, b: Operand): Tensor {
 /** −x. */
 export function neg(x: Tensor): Tensor {
   checkTensor("neg", x);
-  return fromOp("neg", mapValues(x, (v) => -v), x.shape, [x], (g) => [neg(g)]);
+  return fromOp("neg", mapValues(x, (v) => -v), x.shape, [x], (g) => [neg(g)], []);
 }
 
 /** x^p for a number exponent p. d/dx = p·x^(p−1). */
@@ -64,7 +65,7 @@ export function pow(x: Tensor, exponent: number): Tensor {
 /** eˣ. d/dx = eˣ (the output itself). */
 export function exp(x: Tensor): Tensor {
   checkTensor("exp", x);
-  const out = fromOp("exp", mapValues(x, Math.exp), x.shape, [x], (g) => [mul(g, out.detach())]);
+  const out = fromOp("exp", mapValues(x, Math.exp), x.shape, [x], (g) => [mul(g, detach(out))], []);
   return out;
 }
 
@@ -77,7 +78,7 @@ export function log(x: Tensor): Tensor {
 /** √x. d/dx = 1/(2√x). */
 export function sqrt(x: Tensor): Tensor {
   checkTensor("sqrt", x);
-  const out = fromOp("sqrt", mapValues(x, Math.sqrt), x.shape, [x], (g) => [div(g, mul(out.detach(), 2))]);
+  const out = fromOp("sqrt", mapValues(x, Math.sqrt), x.shape, [x], (g) => [div(g, mul(detach(out), 2))], []);
   return out;
 }
 

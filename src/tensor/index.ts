@@ -2,7 +2,7 @@
 
 import "./methods.ts";
 
-export { Tensor, fromArray, fromOp, opHooks, type GradFn, type Backward, type Nested, type OpHook } from "./tensor.ts";
+export { Tensor, fromArray, fromOp, viewOp, opHooks, type GradFn, type Backward, type Nested, type OpHook, type VersionCounter } from "./tensor.ts";
 export { tensor, zeros, ones, full, zerosLike, onesLike, rand, randn, arange, scalar, parameterZeros, type TensorOptions, type FromDataOptions, type RandomOptions } from "./create.ts";
 export { noGrad, enableGrad, isGradEnabled } from "./grad-mode.ts";
 export { backward, type BackwardOptions } from "./autograd.ts";
@@ -17,5 +17,7 @@ export { pair, type Size2 } from "./window.ts";
 export { reshape, transpose, permute, flatten, unsqueeze, squeeze, indexSelect, detach, to, clone } from "./views.ts";
 export { sumToShape, broadcastView } from "./broadcast.ts";
 export { checkTensor, type Operand } from "./operand.ts";
-export { fmt, sizeOf, normalizeDim, broadcastShapes, splitAt, type Shape } from "./shape.ts";
+export { fmt, sizeOf, sameShape, normalizeDim, broadcastShapes, splitAt, type Shape } from "./shape.ts";
+export { describe, describeTyped, given } from "./describe.ts";
 export { allocate, type DType, type FloatArray } from "./dtype.ts";
+export { manualSeed, Generator, defaultGenerator } from "./rng.ts";

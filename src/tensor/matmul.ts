@@ -8,13 +8,14 @@ import { broadcastView, sumToShape } from "./broadcast.ts";
 import { operands } from "./operand.ts";
 import { broadcastShapes, fmt, rowMajorStrides, sizeOf, type Shape } from "./shape.ts";
 import { fromOp, type Tensor } from "./tensor.ts";
+import { reshape, transpose } from "./views.ts";
 
 /** a @ b. d/da = g @ bᵀ, d/db = aᵀ @ g (summed over broadcast batch dims). */
 export function matmul(a: Tensor, b: Tensor): Tensor {
   const [x, y] = operands("matmul", a, b);
   if (x.ndim === 0 || y.ndim === 0) throw new RangeError(`matmul: ${fmt(x.shape)} @ ${fmt(y.shape)}: both operands need at least 1 dim`);
-  if (x.ndim === 1) return matmul(x.reshape(1, x.size), y).reshape(y.ndim === 1 ? [] : dropDim([...y.shape.slice(0, -2), 1, y.shape[y.ndim - 1]], -2));
-  if (y.ndim === 1) return matmul(x, y.reshape(y.size, 1)).reshape(x.shape.slice(0, -1));
+  if (x.ndim === 1) return reshape(matmul(reshape(x, 1, x.size), y), y.ndim === 1 ? [] : dropDim([...y.shape.slice(0, -2), 1, y.shape[y.ndim - 1]], -2));
+  if (y.ndim === 1) return reshape(matmul(x, reshape(y, y.size, 1)), x.shape.slice(0, -1));
   const [m, k] = x.shape.slice(-2);
   const [k2, n] = y.shape.slice(-2);
   if (k !== k2) throw new RangeError(`matmul: ${fmt(x.shape)} @ ${fmt(y.shape)}: inner dimensions ${k} and ${k2} differ`);
@@ -31,8 +32,8 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     }
   }
   return fromOp("matmul", out, outShape, [x, y], (g) => [
-    x.requiresGrad ? sumToShape(matmul(g, y.transpose(-1, -2)), x.shape) : null,
-    y.requiresGrad ? sumToShape(matmul(x.transpose(-1, -2), g), y.shape) : null,
+    x.requiresGrad ? sumToShape(matmul(g, transpose(y, -1, -2)), x.shape) : null,
+    y.requiresGrad ? sumToShape(matmul(transpose(x, -1, -2), g), y.shape) : null,
   ]);
 }
 

@@ -2,7 +2,8 @@
 
 import { channelAffineGrads, channelMoments, featureAffineGrads, normalizeBackward, normalizeChannels, scaleShiftFeatures } from "../kernels/norm.ts";
 import { allocate } from "./dtype.ts";
-import { checkTensor, describe } from "./operand.ts";
+import { given } from "./describe.ts";
+import { checkTensor } from "./operand.ts";
 import { fmt, sameShape, sizeOf } from "./shape.ts";
 import { fromArray, fromOp, type Tensor } from "./tensor.ts";
 
@@ -30,7 +31,7 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
   if (x.ndim < 2) throw new RangeError(`${op}: expected an input [N, C] or [N, C, H, W], got ${fmt(x.shape)}`);
   if (typeof options !== "object" || options === null) throw new TypeError(`${op}: options must be an object { training, momentum, eps }, got ${String(options)}`);
   const { training = false, momentum = 0.1, eps = 1e-5 } = options;
-  if (typeof training !== "boolean") throw new TypeError(`${op}: training must be a boolean, got ${describe(training)}`);
+  if (typeof training !== "boolean") throw new TypeError(`${op}: training must be a boolean, got ${given(training)}`);
   checkFinite(op, "momentum", momentum);
   checkEps(op, eps);
   const [n, channels] = x.shape;
@@ -95,8 +96,8 @@ export function layerNorm(x: Tensor, normalizedShape: number | readonly number[]
   checkTensor(op, x);
   const shape = typeof normalizedShape === "number" ? [normalizedShape] : Array.isArray(normalizedShape) ? normalizedShape.slice() : null;
   if (shape === null || shape.length === 0 || shape.length > x.ndim || !sameShape(shape, x.shape.slice(x.ndim - shape.length))) {
-    const given = shape === null ? describe(normalizedShape) : fmt(shape);
-    throw new RangeError(`${op}: normalizedShape ${given} must be the last dims of the input ${fmt(x.shape)} (e.g. ${fmt(x.shape.slice(-1))})`);
+    const shown = shape === null ? given(normalizedShape) : fmt(shape);
+    throw new RangeError(`${op}: normalizedShape ${shown} must be the last dims of the input ${fmt(x.shape)} (e.g. ${fmt(x.shape.slice(-1))})`);
   }
   if (typeof options !== "object" || options === null) throw new TypeError(`${op}: options must be an object { eps }, got ${String(options)}`);
   const { eps = 1e-5 } = options;
@@ -145,15 +146,16 @@ function checkParameter(op: string, what: string, t: Tensor, x: Tensor, shape: r
 }
 
 function checkFinite(op: string, option: string, v: unknown): void {
-  if (typeof v !== "number" || !Number.isFinite(v)) throw new RangeError(`${op}: ${option} must be a finite number, got ${describe(v)}`);
+  if (typeof v !== "number" || !Number.isFinite(v)) throw new RangeError(`${op}: ${option} must be a finite number, got ${given(v)}`);
 }
 
 function checkEps(op: string, eps: unknown): void {
-  if (typeof eps !== "number" || !(eps >= 0) || !Number.isFinite(eps)) throw new RangeError(`${op}: eps must be a non-negative finite number, got ${describe(eps)}`);
+  if (typeof eps !== "number" || !(eps >= 0) || !Number.isFinite(eps)) throw new RangeError(`${op}: eps must be a non-negative finite number, got ${given(eps)}`);
 }
 
 /** t[i] ← f(i, t[i]) in t's own storage (running statistics are state, updated in place as PyTorch's). */
 function updateInPlace(t: Tensor, f: (i: number, old: number) => number): void {
   const nd = t.data;
   for (let i = 0; i < nd.shape[0]; i++) nd.set(i, f(i, nd.get(i)));
+  t.bumpVersion();
 }

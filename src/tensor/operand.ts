@@ -4,21 +4,15 @@ import ndarray, { type NdArray } from "ndarray";
 import { allocate, type FloatArray } from "./dtype.ts";
 import { broadcastShapes, rowMajorStrides, sizeOf, type Shape } from "./shape.ts";
 import { broadcastView } from "./broadcast.ts";
+import { describeTyped } from "./describe.ts";
 import { scalar } from "./create.ts";
 import { Tensor } from "./tensor.ts";
 
 export type Operand = Tensor | number;
 
 export function checkTensor(op: string, x: unknown, what = "input"): Tensor {
-  if (!(x instanceof Tensor)) throw new TypeError(`${op}: ${what} must be a Tensor, got ${describe(x)}`);
+  if (!(x instanceof Tensor)) throw new TypeError(`${op}: ${what} must be a Tensor, got ${describeTyped(x)}`);
   return x;
-}
-
-export function describe(x: unknown): string {
-  if (x === null) return "null";
-  if (Array.isArray(x)) return "an array";
-  if (typeof x === "object") return (x as object).constructor?.name ?? "an object";
-  return `${typeof x} ${String(x)}`;
 }
 
 /** Brings a binary op's operands to tensors of one dtype: numbers become 0-d constants. */

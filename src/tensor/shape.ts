@@ -1,5 +1,7 @@
 // Shape arithmetic: sizes, row-major strides, dims, broadcasting, and how shapes are written in errors.
 
+import { describe, describeTyped } from "./describe.ts";
+
 export type Shape = readonly number[];
 
 /** Shapes are written as PyTorch prints them in errors: [3, 4]. */
@@ -29,13 +31,15 @@ export function sameShape(a: Shape, b: Shape): boolean {
   return true;
 }
 
-export function checkShape(op: string, shape: readonly unknown[]): number[] {
-  for (const d of shape) {
-    if (typeof d !== "number" || !Number.isInteger(d) || d < 0) {
-      throw new RangeError(`${op}: invalid shape [${shape.map((v) => (typeof v === "string" ? JSON.stringify(v) : String(v))).join(", ")}]: sizes must be non-negative integers`);
-    }
+/** The shape as given if every size is a non-negative integer; otherwise names the first bad size, with its type. */
+export function checkShape(op: string, shape: unknown): number[] {
+  if (!Array.isArray(shape)) throw new TypeError(`${op}: shape must be an array of sizes such as [2, 3], got ${describe(shape)}`);
+  const bad = shape.findIndex((d) => typeof d !== "number" || !Number.isInteger(d) || d < 0);
+  if (bad >= 0) {
+    const what = typeof shape[bad] === "number" ? "" : `, got ${describeTyped(shape[bad])} at position ${bad}`;
+    throw new RangeError(`${op}: invalid shape ${describe(shape)}: sizes must be non-negative integers${what}`);
   }
-  return shape as number[];
+  return shape;
 }
 
 /** Resolves a possibly negative dim against ndim, as PyTorch does; throws with the valid range. */

@@ -14,6 +14,14 @@ export interface GradFn {
   inputs: Tensor[];
   /** One gradient per input (null where the input needs none); null once the graph is released. */
   backward: Backward | null;
+  /** The inputs whose values the backward reads, and their versions at the forward (checked by backward). */
+  saved: readonly Tensor[];
+  savedVersions: readonly number[];
+}
+
+/** PyTorch's _version: one counter per storage, shared by a tensor and its views. */
+export interface VersionCounter {
+  value: number;
 }
 
 export type Nested = number | Nested[];
@@ -27,10 +35,32 @@ export class Tensor {
   gradFn: GradFn | null = null;
   /** A label for graphs and error messages (set on parameters by nn.Module). */
   name?: string;
+  /** Shared with every view of the same storage (reshape, transpose, detach ...); made on first need, so most op outputs never have one. */
+  private counter: VersionCounter | null;
 
-  constructor(data: NdArray<FloatArray>, requiresGrad = false) {
+  constructor(data: NdArray<FloatArray>, requiresGrad = false, counter: VersionCounter | null = null) {
     this.data = data;
     this.requiresGrad = requiresGrad;
+    this.counter = counter;
+  }
+
+  /** How many in-place writes the storage has had (PyTorch's _version). */
+  get version(): number {
+    return this.counter === null ? 0 : this.counter.value;
+  }
+
+  /** The counter to hand to a view of this tensor's storage. */
+  versionCounter(): VersionCounter {
+    return (this.counter ??= { value: 0 });
+  }
+
+  /**
+   * Records an in-place write to the storage. Whatever writes a tensor's values in place calls it
+   * (optimizer steps, loadStateDict, zeroGrad fills, nn.init, DataLoader buffers), so that backward can refuse a graph
+   * whose forward saw the old values instead of returning a silently wrong gradient.
+   */
+  bumpVersion(): void {
+    this.versionCounter().value++;
   }
 
   get dtype(): DType {
@@ -114,14 +144,26 @@ export function fromArray(values: FloatArray, shape: Shape, requiresGrad = false
 
 /**
  * The output of an op: records the inputs and the backward closure when any input requires a
- * gradient and recording is on (see noGrad). `backward` returns one gradient per input.
+ * gradient and recording is on (see noGrad). `backward` returns one gradient per input. `saved`
+ * lists the inputs whose values the backward reads (all of them unless the op says fewer): their
+ * versions are recorded, and backward throws if one was written in place since.
  */
-export function fromOp(op: string, values: FloatArray | NdArray<FloatArray>, shape: Shape, inputs: Tensor[], backward: Backward): Tensor {
+export function fromOp(op: string, values: FloatArray | NdArray<FloatArray>, shape: Shape, inputs: Tensor[], backward: Backward, saved: Tensor[] = inputs): Tensor {
   const nd = ArrayBuffer.isView(values) ? ndarray(values, shape.slice(), rowMajorStrides(shape)) : values;
-  const out = new Tensor(nd);
+  return record(op, new Tensor(nd), inputs, backward, saved);
+}
+
+/** The output of a view op (reshape of contiguous data, transpose, permute): x's storage, so x's version counter. */
+export function viewOp(op: string, x: Tensor, view: NdArray<FloatArray>, backward: Backward): Tensor {
+  return record(op, new Tensor(view, false, x.versionCounter()), [x], backward, []);
+}
+
+const NONE_SAVED: readonly number[] = [];
+
+function record(op: string, out: Tensor, inputs: Tensor[], backward: Backward, saved: Tensor[]): Tensor {
   if (isGradEnabled() && inputs.some((t) => t.requiresGrad)) {
     out.requiresGrad = true;
-    out.gradFn = { op, inputs, backward };
+    out.gradFn = { op, inputs, backward, saved, savedVersions: saved.length === 0 ? NONE_SAVED : saved.map((t) => t.version) };
   }
   for (const hook of opHooks) hook(op, out, inputs);
   return out;

@@ -4,16 +4,16 @@ import ndarray from "ndarray";
 import { allocate, checkDtype, type DType } from "./dtype.ts";
 import { checkTensor } from "./operand.ts";
 import { checkShape, fmt, normalizeDim, rowMajorStrides, sizeOf, splitAt } from "./shape.ts";
-import { fromArray, fromOp, Tensor } from "./tensor.ts";
+import { fromArray, fromOp, Tensor, viewOp } from "./tensor.ts";
 
 /** The same elements in a new shape (one dim may be −1). A view when x is contiguous, a copy otherwise. */
 export function reshape(x: Tensor, ...shapeArgs: number[] | [readonly number[]]): Tensor {
   checkTensor("reshape", x);
   const requested = Array.isArray(shapeArgs[0]) ? [...(shapeArgs[0] as readonly number[])] : (shapeArgs as number[]);
   const shape = inferShape(x, requested);
-  const values = x.values();
-  const view = ndarray(values, shape, rowMajorStrides(shape));
-  return fromOp("reshape", view, shape, [x], (g) => [g.reshape(x.shape)]);
+  const back = (g: Tensor) => [reshape(g, x.shape)];
+  if (!x.isContiguous()) return fromOp("reshape", x.values(), shape, [x], back, []);
+  return viewOp("reshape", x, ndarray(x.values(), shape, rowMajorStrides(shape)), back);
 }
 
 function inferShape(x: Tensor, requested: number[]): number[] {
@@ -36,7 +36,7 @@ export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
   const d0 = normalizeDim("transpose", dim0, x.ndim);
   const d1 = normalizeDim("transpose", dim1, x.ndim);
   const order = x.shape.map((_, i) => (i === d0 ? d1 : i === d1 ? d0 : i));
-  return fromOp("transpose", x.data.transpose(...order), order.map((i) => x.shape[i]), [x], (g) => [g.transpose(d0, d1)]);
+  return viewOp("transpose", x, x.data.transpose(...order), (g) => [transpose(g, d0, d1)]);
 }
 
 /** x.T: a 2-D transpose (dims reversed for other ranks, as PyTorch's deprecated form). */
@@ -51,30 +51,30 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
   if (order.length !== x.ndim || new Set(order).size !== x.ndim) throw new RangeError(`permute: ${fmt(dims)} is not a permutation of the ${x.ndim} dims of ${fmt(x.shape)}`);
   const inverse = new Array<number>(order.length);
   order.forEach((d, i) => (inverse[d] = i));
-  return fromOp("permute", x.data.transpose(...order), order.map((i) => x.shape[i]), [x], (g) => [permute(g, inverse)]);
+  return viewOp("permute", x, x.data.transpose(...order), (g) => [permute(g, inverse)]);
 }
 
 /** Merges dims startDim..endDim into one (all of them by default). */
 export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   checkTensor("flatten", x);
-  if (x.ndim === 0) return x.reshape(1);
+  if (x.ndim === 0) return reshape(x, 1);
   const s = normalizeDim("flatten", startDim, x.ndim);
   const e = normalizeDim("flatten", endDim, x.ndim);
   if (s > e) throw new RangeError(`flatten: startDim ${startDim} comes after endDim ${endDim}`);
-  return x.reshape([...x.shape.slice(0, s), sizeOf(x.shape.slice(s, e + 1)), ...x.shape.slice(e + 1)]);
+  return reshape(x, [...x.shape.slice(0, s), sizeOf(x.shape.slice(s, e + 1)), ...x.shape.slice(e + 1)]);
 }
 
 /** Inserts a dim of size 1 at `dim`. */
 export function unsqueeze(x: Tensor, dim: number): Tensor {
   const d = normalizeDim("unsqueeze", dim, x.ndim + 1);
-  return x.reshape([...x.shape.slice(0, d), 1, ...x.shape.slice(d)]);
+  return reshape(x, [...x.shape.slice(0, d), 1, ...x.shape.slice(d)]);
 }
 
 /** Removes size-1 dims (all of them, or just `dim`). */
 export function squeeze(x: Tensor, dim?: number): Tensor {
-  if (dim === undefined) return x.reshape(x.shape.filter((d) => d !== 1));
+  if (dim === undefined) return reshape(x, x.shape.filter((d) => d !== 1));
   const d = normalizeDim("squeeze", dim, x.ndim);
-  return x.shape[d] === 1 ? x.reshape(x.shape.filter((_, i) => i !== d)) : x;
+  return x.shape[d] === 1 ? reshape(x, x.shape.filter((_, i) => i !== d)) : x;
 }
 
 /**
@@ -111,12 +111,12 @@ export function indexSelect(x: Tensor, dim: number, indices: ArrayLike<number> |
       }
     }
     return [fromArray(gx, x.shape)];
-  });
+  }, []);
 }
 
-/** The same storage, cut from the graph: no gradFn, no requiresGrad. */
+/** The same storage (and version counter), cut from the graph: no gradFn, no requiresGrad. */
 export function detach(x: Tensor): Tensor {
-  return new Tensor(x.data, false);
+  return new Tensor(x.data, false, x.versionCounter());
 }
 
 /** A copy converted to `dtype` (the same tensor when it already has it). The gradient converts back. */
@@ -125,10 +125,10 @@ export function to(x: Tensor, dtype: DType): Tensor {
   if (x.dtype === dtype) return x;
   const out = allocate(dtype, x.size);
   out.set(x.values());
-  return fromOp("to", out, x.shape, [x], (g) => [g.to(x.dtype)]);
+  return fromOp("to", out, x.shape, [x], (g) => [to(g, x.dtype)], []);
 }
 
 /** A contiguous copy that shares nothing with x (still in the graph). */
 export function clone(x: Tensor): Tensor {
-  return fromOp("clone", x.values().slice(), x.shape, [x], (g) => [g]);
+  return fromOp("clone", x.values().slice(), x.shape, [x], (g) => [g], []);
 }

@@ -1,7 +1,8 @@
 // Argument checks shared by the sliding-window ops (conv2d, maxPool2d, avgPool2d): sizes given as a
 // number or an [h, w] pair, and the [N, C, H, W] input.
 
-import { checkTensor, describe } from "./operand.ts";
+import { given } from "./describe.ts";
+import { checkTensor } from "./operand.ts";
 import { fmt } from "./shape.ts";
 import type { Tensor } from "./tensor.ts";
 
@@ -13,7 +14,7 @@ export function pair(op: string, option: string, value: unknown, min: number): [
   const both = typeof value === "number" ? [value, value] : Array.isArray(value) && value.length === 2 ? value : null;
   const what = min === 0 ? "non-negative" : "positive";
   if (both === null || !both.every((v) => typeof v === "number" && Number.isInteger(v) && v >= min)) {
-    const shown = Array.isArray(value) ? `[${value.map(String).join(", ")}]` : typeof value === "number" ? String(value) : describe(value);
+    const shown = Array.isArray(value) ? `[${value.map(String).join(", ")}]` : typeof value === "number" ? String(value) : given(value);
     throw new RangeError(`${op}: ${option} must be a ${what} integer or a pair [h, w] of them, got ${shown}`);
   }
   return [both[0], both[1]];

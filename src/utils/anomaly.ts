@@ -1,12 +1,12 @@
 // Anomaly mode: stop at the first op whose output is NaN or infinite, naming the op, its inputs and the parameters it feeds.
 
-import { fmt, opHooks, type OpHook, type Tensor } from "../tensor/index.ts";
+import { fmt, given, opHooks, type OpHook, type Tensor } from "../tensor/index.ts";
 
 let enabled = false;
 
 /** Turns anomaly detection on or off (off by default: it reads every op's output). */
 export function detectAnomaly(on = true): void {
-  if (typeof on !== "boolean") throw new TypeError(`detectAnomaly: on must be true or false, got ${JSON.stringify(on)} (${typeof on})`);
+  if (typeof on !== "boolean") throw new TypeError(`detectAnomaly: on must be true or false, got ${given(on)}`);
   const index = opHooks.indexOf(checkOutput);
   if (on && index < 0) opHooks.push(checkOutput);
   if (!on && index >= 0) opHooks.splice(index, 1);

@@ -1,6 +1,6 @@
 // toDot: the autograd graph of a tensor in Graphviz DOT, for teaching and debugging.
 
-import { fmt, Tensor } from "../tensor/index.ts";
+import { fmt, given, Tensor } from "../tensor/index.ts";
 
 export interface ToDotOptions {
   /** Graph title (default "ndgrad"). */
@@ -14,7 +14,7 @@ export interface ToDotOptions {
  * the graph.
  */
 export function toDot(root: Tensor, options: ToDotOptions = {}): string {
-  if (!(root instanceof Tensor)) throw new TypeError(`toDot: root must be a Tensor (e.g. a loss), got ${root === null || typeof root !== "object" ? `${JSON.stringify(root)} (${typeof root})` : (root as object).constructor?.name}`);
+  if (!(root instanceof Tensor)) throw new TypeError(`toDot: root must be a Tensor (e.g. a loss), got ${given(root, true)}`);
   const ids = new Map<Tensor, string>();
   const idOf = (t: Tensor): string => {
     if (!ids.has(t)) ids.set(t, `n${ids.size}`);
