@@ -22,7 +22,10 @@ export function workspace(slot: number, n: number, like: Floats): Floats {
   const bytes = n * (f64 ? 8 : 4);
   const kept = f64 ? kept64 : kept32;
   if (bytes > MAX_KEPT_BYTES) return f64 ? new Float64Array(n) : new Float32Array(n);
-  if ((kept[slot]?.length ?? -1) < n) kept[slot] = f64 ? new Float64Array(n) : allocateLongLived(n);
+  // A float32 workspace made on the js backend is made again in the wasm memory once that is in use.
+  const rt = f64 ? null : activeWasm();
+  const misplaced = rt !== null && kept[slot] !== undefined && rt.addressOf(kept[slot] as Float32Array) < 0;
+  if (misplaced || (kept[slot]?.length ?? -1) < n) kept[slot] = f64 ? new Float64Array(n) : allocateLongLived(n);
   return kept[slot].subarray(0, n);
 }
 
