@@ -5,7 +5,7 @@
 //   npx tsx examples/mnist.ts --preset adam-paper --epochs 2
 //   npx tsx examples/mnist.ts --checkpoint ckpt   # then, after a crash: --resume ckpt
 
-import { DataLoader, manualSeed, nn, optim } from "../src/index.ts";
+import { backendInfo, DataLoader, manualSeed, nn, optim } from "../src/index.ts";
 import { featureMeanStd, loadMnist, standardize } from "../datasets/index.ts";
 import { createRunDir, DivergenceCheck, formatPercent, RunRecorder, TrainingProgress, type MetricRecord } from "../src/report/index.ts";
 import { TrainingDiagnostics } from "../src/utils/diagnostics.ts";
@@ -40,6 +40,9 @@ const saveMetrics = keepOnCrash(() => (keepMetrics &&= tryWrite("the metrics", r
 const checkpoints = new Checkpoints(config.checkpoint, config.resume);
 const progress = new TrainingProgress({ quiet: config.quiet, epochs: config.epochs });
 const testLoader = new DataLoader(data.test, { batchSize: 1000 });
+const startInfo = backendInfo();
+const ranOn = () => ({ backend: backendInfo().backend, threads: backendInfo().threads }); // threads that really ran, for metrics.json
+if (!config.quiet) console.log(`${data.name}: ${data.train.length} training and ${data.test.length} test images; backend ${startInfo.backend}${startInfo.simd ? " (SIMD)" : ""}, ${startInfo.requestedThreads} threads requested`);
 const results: RaceResult[] = [];
 
 for (const name of config.optimizers) {
@@ -67,8 +70,8 @@ for (const name of config.optimizers) {
         const l = F.crossEntropy(model.forward(x), y);
         l.backward();
         diagnostics?.beforeStep();
-        return l.item();
-      })!;
+        return l;
+      })!.item();
       racer.step++;
       const divergedAt = divergence.observe(racer.step, loss);
       if (divergedAt !== null) racer.diverged = `diverged at step ${divergedAt}`;
@@ -82,7 +85,9 @@ for (const name of config.optimizers) {
     if (racer.diverged) break;
     doing({ step: null, evaluating: "the test set" });
     racer.finalLoss = lossSum / loader.length;
+    optimizer.eval(); // schedule-free AdamW tests its averaged weights; the others have one set
     racer.accuracy = accuracy(model, testLoader);
+    optimizer.train();
     racer.best = Math.max(racer.best ?? 0, racer.accuracy);
     doing({ evaluating: null });
     run.log(`${name}/epoch`, { epoch, trainLoss: racer.finalLoss, testAccuracy: racer.accuracy, seconds: racer.seconds });
@@ -95,7 +100,7 @@ for (const name of config.optimizers) {
   else bar.finish(`test accuracy ${racer.accuracy === null ? "-" : formatPercent(racer.accuracy)}`);
   const result: RaceResult = { name, lr: optimizer.paramGroups[0].lr as number, ...racer, samplesPerSec: (racer.step * config.batchSize) / Math.max(racer.seconds, 1e-9) };
   results.push(result);
-  run.summary(name, { lr: result.lr, finalTrainLoss: racer.diverged ? null : racer.finalLoss, testAccuracy: racer.diverged ? null : racer.accuracy, bestTestAccuracy: racer.best, seconds: racer.seconds, samplesPerSec: result.samplesPerSec, diverged: racer.diverged });
+  run.summary(name, { lr: result.lr, finalTrainLoss: racer.diverged ? null : racer.finalLoss, testAccuracy: racer.diverged ? null : racer.accuracy, bestTestAccuracy: racer.best, seconds: racer.seconds, samplesPerSec: result.samplesPerSec, diverged: racer.diverged, ...ranOn() });
   saveMetrics();
 }
 progress.stop();

@@ -19,12 +19,18 @@ import { describeSearch, searchLr, type SearchOptions } from "./optimizers-2d/se
 import { commandLine, integer, listOf, namedNumbers, number } from "./lib/cli.ts";
 import { doing, exitStatus, explainCrashes, makeOutDir, orExit, tryWrite } from "./lib/failures.ts";
 
+/** Optimizers left out by default: what they change is not there when the parameters are two scalars. */
+const NOT_FOR_SCALARS: Record<string, string> = {
+  muon: "it orthogonalizes weight matrices and hands scalars to AdamW",
+};
+const DEFAULT_OPTIMIZERS = optim.available().filter((name) => !(name in NOT_FOR_SCALARS));
+
 const COMMAND = {
   usage: "npx tsx examples/optimizers-2d.ts [flags]",
   about: "Races optimizers on 2-D test functions, each at its own learning rate (a seeded search), and\ndraws every path over the function's contours.",
   flags: {
     functions: { type: "string", arg: "LIST", help: `comma-separated, from: ${FUNCTION_NAMES.join(", ")} (default: all)` },
-    optimizers: { type: "string", arg: "LIST", help: `comma-separated registry names (default: all of them, ${optim.available().join(", ")})` },
+    optimizers: { type: "string", arg: "LIST", help: `comma-separated registry names (default: ${DEFAULT_OPTIMIZERS.join(", ")};\nleft out: ${Object.entries(NOT_FOR_SCALARS).map(([name, why]) => `${name}, as ${why}`).join("; ")})` },
     lr: { type: "string", arg: "NAME=VALUE", multiple: true, help: "use this lr for optimizer NAME on every function instead of searching\n(repeatable, or comma-separated: --lr adam=0.1,sgd=0.001)" },
     steps: { type: "string", arg: "N", help: "steps per run, search included (default: per function, see below)" },
     kappa: { type: "string", arg: "K", help: "condition number of the quadratic x² + K·y² (default 10)" },
@@ -39,7 +45,7 @@ const COMMAND = {
 
 explainCrashes("examples/optimizers-2d.ts");
 const flags = commandLine(COMMAND, (v) => ({
-  optimizers: v.optimizers === undefined ? optim.available() : listOf("optimizers", v.optimizers, optim.available(), "optimizer"),
+  optimizers: v.optimizers === undefined ? DEFAULT_OPTIMIZERS : listOf("optimizers", v.optimizers, optim.available(), "optimizer"),
   functionNames: v.functions === undefined ? [...FUNCTION_NAMES] as string[] : listOf("functions", v.functions, FUNCTION_NAMES, "function") as string[],
   lrOverrides: namedNumbers("lr", v.lr, optim.available(), "optimizer"),
   steps: v.steps === undefined ? undefined : integer("steps", v.steps, 0),

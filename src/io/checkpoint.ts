@@ -112,7 +112,8 @@ export function saveCheckpoint(path: string, contents: CheckpointContents): void
       scalars[id] = {};
       for (const [key, value] of Object.entries(entry)) {
         if (typeof value === "number") scalars[id][key] = value;
-        else tensors[`${STATE_PREFIX}${id}.${key}`] = bufferTensor(value, p.shape);
+        // Buffers the size of their parameter keep its shape; others (Adafactor's factors, L-BFGS's history) are saved flat.
+        else tensors[`${STATE_PREFIX}${id}.${key}`] = bufferTensor(value, value.length === p.size ? p.shape : [value.length]);
       }
     }
     metadata.optimizer = encodeJson({ class: optimizer.name, paramGroups: sd.paramGroups, state: scalars } as unknown as JsonValue);
@@ -278,7 +279,8 @@ function checkOptimizer(optimizer: Optimizer, file: SafetensorsContents, saved: 
     const key = rest.slice(dot + 1);
     const p = params[Number(id)];
     if (dot < 1 || !/^\d+$/.test(id) || p === undefined) fail(`"${name}" names no parameter of the optimizer (it has ${params.length})`);
-    if (!sameShape(t.shape, p.shape)) fail(`"${name}" has shape ${fmt(t.shape)} but parameter ${id} has shape ${fmt(p.shape)}`);
+    // A flat buffer's length is checked by the optimizer's loadStateDict.
+    if (!sameShape(t.shape, p.shape) && t.shape.length !== 1) fail(`"${name}" has shape ${fmt(t.shape)} but parameter ${id} has shape ${fmt(p.shape)}`);
     (state[id] ??= {})[key] = Array.from(t.values());
   }
   return { state, paramGroups: meta.paramGroups };

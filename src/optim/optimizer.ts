@@ -27,7 +27,7 @@ export type ParamsInput<O> = Iterable<Tensor> | Iterable<ParamGroupInput<O>>;
 export type OptionValue = number | boolean | readonly number[];
 
 /** How each entry of a parameter's state is saved: a buffer the size of the parameter, or a number; "?" marks optional entries. */
-export type StateSpec = Record<string, "buffer" | "buffer?" | "number">;
+export type StateSpec = Record<string, "buffer" | "buffer?" | "number" | "number?">;
 
 /** A JSON-friendly snapshot of an optimizer: parameters appear as indices (counted across groups in order), buffers as number[]. */
 export interface OptimizerStateDict {
@@ -168,6 +168,16 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
   }
 
   /**
+   * Puts the weights to evaluate into the parameters. Most optimizers train and evaluate the same
+   * weights, so this does nothing; schedule-free methods (AdamWScheduleFree) train at one point and
+   * evaluate at another, and a loop that calls eval() before testing and train() after works with both.
+   */
+  eval(): void {}
+
+  /** Puts the training weights back after eval(); does nothing for most optimizers. */
+  train(): void {}
+
+  /**
    * Gives the wasm memory of the state buffers back now rather than after garbage collection (as
    * Module.dispose does for parameters); `using opt = ...` calls it at the end of the block. The
    * optimizer keeps working, its buffers moved to ordinary arrays; buffers taken from it before
@@ -267,13 +277,18 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
     this.state = state;
   }
 
+  /** How many values the state buffer `key` of p holds: p's size, unless an optimizer keeps smaller statistics (Adafactor's row and column factors). */
+  protected bufferLength(_key: string, p: Tensor): number {
+    return p.size;
+  }
+
   private restoreState(p: Tensor, saved: unknown, where: string): S {
     if (saved === null || typeof saved !== "object" || Array.isArray(saved)) throw new TypeError(`${where}: expected an object, got ${describe(saved)}`);
     const out: ParamState = {};
     for (const [key, value] of Object.entries(saved as Record<string, unknown>)) {
       const kind = this.stateSpec[key];
       if (kind === undefined) throw new RangeError(`${where}: unknown state entry "${key}" (valid: ${Object.keys(this.stateSpec).join(", ")})`);
-      if (kind === "number") {
+      if (kind === "number" || kind === "number?") {
         if (typeof value !== "number" || !Number.isFinite(value)) throw new TypeError(`${where}: "${key}" must be a finite number, got ${describe(value)}`);
         out[key] = value;
       } else {
@@ -281,8 +296,9 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
         if (values === null || typeof values !== "object" || typeof values.length !== "number") {
           throw new TypeError(`${where}: "${key}" must be an array of numbers, got ${describe(value)}`);
         }
-        if (values.length !== p.size) throw new RangeError(`${where}: "${key}" has ${values.length} values, the parameter has ${p.size}`);
-        const buffer = stateBuffer(p);
+        const length = this.bufferLength(key, p);
+        if (values.length !== length) throw new RangeError(`${where}: "${key}" has ${values.length} values, ${length === p.size ? `the parameter has ${p.size}` : `expected ${length}`}`);
+        const buffer = stateBuffer(p.data.data, length);
         for (let i = 0; i < values.length; i++) {
           const v = values[i];
           if (typeof v !== "number") throw new TypeError(`${where}: "${key}"[${i}] is ${describe(v)}, not a number`);
@@ -292,16 +308,15 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
       }
     }
     for (const [key, kind] of Object.entries(this.stateSpec)) {
-      if (kind !== "buffer?" && !(key in out)) throw new RangeError(`${where}: missing state entry "${key}"`);
+      if (!kind.endsWith("?") && !(key in out)) throw new RangeError(`${where}: missing state entry "${key}"`);
     }
-    return { ...this.initStateShape(), ...out } as S;
-  }
-
-  /** The optional entries a restored state starts from (null buffers), so `update` sees the same shape as after initState. */
-  private initStateShape(): ParamState {
-    const shape: ParamState = {};
-    for (const [key, kind] of Object.entries(this.stateSpec)) if (kind === "buffer?") shape[key] = null;
-    return shape;
+    // In stateSpec's order, with absent optional buffers as null, so `update` sees the shape initState makes and stateDict() lists keys as before.
+    const state: ParamState = {};
+    for (const [key, kind] of Object.entries(this.stateSpec)) {
+      if (key in out) state[key] = out[key];
+      else if (kind === "buffer?") state[key] = null;
+    }
+    return state as S;
   }
 
   private validateWhere(options: O, where: string): void {

@@ -1,15 +1,23 @@
 // The optimizer registry: optim.create("adam", params, options) by name, optim.register for your own, optim.available.
 
+import { ASGD } from "./asgd.ts";
 import { Adadelta } from "./adadelta.ts";
+import { Adafactor } from "./adafactor.ts";
 import { Adagrad } from "./adagrad.ts";
 import { Adam } from "./adam.ts";
 import { Adamax } from "./adamax.ts";
 import { AdamW } from "./adamw.ts";
+import { AdamWScheduleFree } from "./adamw-schedule-free.ts";
+import { LBFGS } from "./lbfgs.ts";
+import { Lion } from "./lion.ts";
 import { Momentum } from "./momentum.ts";
+import { Muon } from "./muon.ts";
 import { NAdam } from "./nadam.ts";
 import { NAG } from "./nag.ts";
 import type { BaseOptions, Optimizer, ParamsInput } from "./optimizer.ts";
+import { RAdam } from "./radam.ts";
 import { RMSprop } from "./rmsprop.ts";
+import { Rprop } from "./rprop.ts";
 import { SGD } from "./sgd.ts";
 import { describe } from "./validate.ts";
 
@@ -29,6 +37,14 @@ const BUILTINS = {
   adamw: AdamW,
   adamax: Adamax,
   nadam: NAdam,
+  radam: RAdam,
+  rprop: Rprop,
+  asgd: ASGD,
+  lbfgs: LBFGS,
+  lion: Lion,
+  adafactor: Adafactor,
+  muon: Muon,
+  "adamw-schedulefree": AdamWScheduleFree,
 } satisfies Record<string, OptimizerConstructor>;
 
 /** The options each built-in name accepts (read off its class's constructor). */
@@ -60,7 +76,7 @@ export function register(name: string, ctor: OptimizerConstructor): void {
   registry.set(name, ctor);
 }
 
-/** The registered names: the ten built-ins first, then the ones added with register(). */
+/** The registered names: the built-ins first, then the ones added with register(). */
 export function available(): string[] {
   return [...registry.keys()];
 }

@@ -47,3 +47,8 @@ export function checkBetas(betas: unknown): void {
 export function checkBoolean(label: string, value: unknown): void {
   if (typeof value !== "boolean") throw new TypeError(`Invalid ${label} value: ${describe(value)} (must be true or false)`);
 }
+
+/** An integer ≥ min (counts such as iterations or warmup steps). */
+export function checkInteger(label: string, value: unknown, min: number): void {
+  if (!Number.isInteger(value) || (value as number) < min) throw new RangeError(`Invalid ${label} value: ${describe(value)} (must be an integer >= ${min})`);
+}
