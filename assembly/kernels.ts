@@ -409,3 +409,7 @@ export { rmspropStep } from "./optim/rmsprop";
 export { adamStep } from "./optim/adam";
 export { adamaxStep } from "./optim/adamax";
 export { nadamStep } from "./optim/nadam";
+
+// The sliding-window twins: conv2d's column packing and max pooling (args records: src/kernels/window-abi.ts).
+export { im2col, col2im } from "./conv";
+export { maxPool } from "./pool";

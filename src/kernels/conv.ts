@@ -1,7 +1,10 @@
 // 2-D convolution as GEMM over row-major typed arrays: im2col / col2im packing and the products around them.
 
+import { activeWasm } from "./backend.ts";
+import { ColumnArgs } from "./window-abi.ts";
 import { allocateLongLived, gemm } from "./index.ts";
 import type { FloatArray } from "./float-array.ts";
+import type { WasmRuntime } from "./wasm/runtime.ts";
 
 /** Workspaces larger than this are not kept between calls (an eval batch of 1000 images would pin ~80 MB). */
 const MAX_KEPT_BYTES = 32 * 2 ** 20;
@@ -18,7 +21,10 @@ export function workspace(slot: number, n: number, like: FloatArray): FloatArray
   const bytes = n * (f64 ? 8 : 4);
   const kept = f64 ? kept64 : kept32;
   if (bytes > MAX_KEPT_BYTES) return f64 ? new Float64Array(n) : new Float32Array(n);
-  if ((kept[slot]?.length ?? -1) < n) kept[slot] = f64 ? new Float64Array(n) : allocateLongLived(n);
+  // A float32 workspace made on the js backend is made again in the wasm memory once that is in use.
+  const rt = f64 ? null : activeWasm();
+  const misplaced = rt !== null && kept[slot] !== undefined && rt.addressOf(kept[slot] as Float32Array) < 0;
+  if (misplaced || (kept[slot]?.length ?? -1) < n) kept[slot] = f64 ? new Float64Array(n) : allocateLongLived(n);
   return kept[slot].subarray(0, n);
 }
 
@@ -112,14 +118,60 @@ function moveColumns(image: FloatArray, cols: FloatArray, g: ConvGeometry, group
   }
 }
 
-/** Workspace slots: the column matrices, the product W·cols (or the gradient gᵀ), and the gradient of the columns. */
-const SLOT_COLUMNS = 0, SLOT_PRODUCT = 1, SLOT_COLUMN_GRAD = 2;
+/**
+ * Workspace slots: the column matrices, the product W·cols (or the gradient gᵀ), the gradient of the
+ * columns, and an image copied into the wasm memory for the SIMD twins.
+ */
+const SLOT_COLUMNS = 0, SLOT_PRODUCT = 1, SLOT_COLUMN_GRAD = 2, SLOT_IMAGE = 3;
+
+/** An image where the SIMD twins of im2col and col2im (assembly/conv.ts) reach it: in the wasm memory. */
+interface StagedImage {
+  rt: WasmRuntime;
+  /** The image itself if it lives in the wasm memory, else a copy in a workspace there. */
+  home: Float32Array;
+}
+
+/**
+ * `image` staged for the twins moving columns to or from `cols` (copied in, when it is not in the
+ * wasm memory already), or null where they cannot run: the js backend, float64, or a workspace too
+ * large to keep in the wasm memory. The reference loops above then do the work.
+ */
+function stageImage(image: FloatArray, cols: FloatArray): StagedImage | null {
+  const rt = activeWasm();
+  if (!rt || !(image instanceof Float32Array) || !(cols instanceof Float32Array) || rt.addressOf(cols) < 0) return null;
+  if (rt.addressOf(image) >= 0) return { rt, home: image };
+  const home = workspace(SLOT_IMAGE, image.length, image) as Float32Array;
+  if (rt.addressOf(home) < 0) return null;
+  home.set(image);
+  return { rt, home };
+}
+
+/** im2col (or with `adjoint`, col2im) of one group by the SIMD twin, between the staged image and cols (in the wasm memory). */
+function moveColumnsTwin(staged: StagedImage, cols: Float32Array, g: ConvGeometry, group: number, adjoint: boolean): void {
+  const { rt, home } = staged;
+  const at = rt.scratch(4 * ColumnArgs.count, false);
+  const args = new Int32Array(rt.f32.buffer, at, ColumnArgs.count);
+  args[ColumnArgs.image] = rt.addressOf(home);
+  args[ColumnArgs.cols] = rt.addressOf(cols);
+  args[ColumnArgs.n] = g.n; args[ColumnArgs.c] = g.c; args[ColumnArgs.h] = g.h; args[ColumnArgs.w] = g.w;
+  args[ColumnArgs.groups] = g.groups; args[ColumnArgs.kh] = g.kh; args[ColumnArgs.kw] = g.kw;
+  args[ColumnArgs.sh] = g.sh; args[ColumnArgs.sw] = g.sw; args[ColumnArgs.ph] = g.ph; args[ColumnArgs.pw] = g.pw;
+  args[ColumnArgs.dh] = g.dh; args[ColumnArgs.dw] = g.dw; args[ColumnArgs.oh] = g.oh; args[ColumnArgs.ow] = g.ow;
+  args[ColumnArgs.group] = group;
+  if (adjoint) rt.kernels.col2im(at);
+  else rt.kernels.im2col(at);
+}
 
 /** The column matrices of every group, one after another (groups · rows · columns), in a workspace. */
 export function packColumns(x: FloatArray, g: ConvGeometry): FloatArray {
   const size = columnRows(g) * columnCount(g);
   const cols = workspace(SLOT_COLUMNS, g.groups * size, x);
-  for (let group = 0; group < g.groups; group++) im2col(x, g, group, cols.subarray(group * size, (group + 1) * size));
+  const staged = stageImage(x, cols);
+  for (let group = 0; group < g.groups; group++) {
+    const block = cols.subarray(group * size, (group + 1) * size);
+    if (staged) moveColumnsTwin(staged, block as Float32Array, g, group, false);
+    else im2col(x, g, group, block);
+  }
   return cols;
 }
 
@@ -166,10 +218,13 @@ export function convBackwardWeight(gT: FloatArray, cols: FloatArray, dw: FloatAr
 export function convBackwardInput(gT: FloatArray, weight: FloatArray, dx: FloatArray, g: ConvGeometry): void {
   const rows = columnRows(g), width = columnCount(g), og = g.o / g.groups;
   const dcols = workspace(SLOT_COLUMN_GRAD, rows * width, dx);
+  const staged = stageImage(dx, dcols);
   for (let group = 0; group < g.groups; group++) {
     gemm({ m: rows, n: width, k: og, a: weight, aOffset: group * og * rows, lda: rows, transA: true, b: gT, bOffset: group * og * width, ldb: width, transB: false, c: dcols, cOffset: 0, ldc: width, accumulate: false });
-    col2im(dcols, g, group, dx);
+    if (staged) moveColumnsTwin(staged, dcols as Float32Array, g, group, true);
+    else col2im(dcols, g, group, dx);
   }
+  if (staged && staged.home !== dx) dx.set(staged.home);
 }
 
 /** db [o] = the sum of each row of gT [o, n·oh·ow], in float64. */

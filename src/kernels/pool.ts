@@ -1,6 +1,9 @@
 // 2-D max and average pooling over row-major [planes, h, w] typed arrays, forward and backward.
 
 import type { FloatArray } from "./float-array.ts";
+import { activeWasm } from "./backend.ts";
+import { align64 } from "./wasm/runtime.ts";
+import { MaxPoolArgs } from "./window-abi.ts";
 
 /** One pooling call: `planes` = n·c input planes of h × w, windows kh × kw, output planes oh × ow. */
 export interface PoolGeometry {
@@ -17,7 +20,38 @@ export interface PoolGeometry {
  * (PyTorch's return_indices). Padding is −∞ (never chosen); a NaN wins, as in PyTorch.
  */
 export function maxPoolForward(x: FloatArray, out: FloatArray, argmax: Int32Array, g: PoolGeometry): void {
-  walkWindows(x, out, argmax, g, MAX);
+  if (!maxPoolTwin(x, out, argmax, g)) walkWindows(x, out, argmax, g, MAX);
+}
+
+/** Input floats per pass of the SIMD twin through the wasm memory (whole planes; at least one). */
+const TWIN_BLOCK = 1 << 20;
+
+/**
+ * maxPoolForward by its wasm twin (assembly/pool.ts), a block of planes at a time copied through the
+ * wasm memory: the reference loop's generic windows and NaN test cost more than the copies. False,
+ * doing nothing, on the js backend or float64.
+ */
+function maxPoolTwin(x: FloatArray, out: FloatArray, argmax: Int32Array, g: PoolGeometry): boolean {
+  const rt = activeWasm();
+  if (!rt || !(x instanceof Float32Array) || !(out instanceof Float32Array)) return false;
+  const inPlane = g.h * g.w, outPlane = g.oh * g.ow;
+  const planes = Math.min(g.planes, Math.max(1, Math.floor(TWIN_BLOCK / inPlane)));
+  const head = align64(4 * MaxPoolArgs.count), inBytes = align64(4 * planes * inPlane), outBytes = align64(4 * planes * outPlane);
+  const at = rt.scratch(head + inBytes + 2 * outBytes, false);
+  const image = at + head, pooled = image + inBytes, where = pooled + outBytes;
+  for (let p0 = 0; p0 < g.planes; p0 += planes) {
+    const count = Math.min(planes, g.planes - p0);
+    const args = new Int32Array(rt.f32.buffer, at, MaxPoolArgs.count);
+    args[MaxPoolArgs.image] = image; args[MaxPoolArgs.out] = pooled; args[MaxPoolArgs.argmax] = where;
+    args[MaxPoolArgs.planes] = count; args[MaxPoolArgs.h] = g.h; args[MaxPoolArgs.w] = g.w;
+    args[MaxPoolArgs.kh] = g.kh; args[MaxPoolArgs.kw] = g.kw; args[MaxPoolArgs.sh] = g.sh; args[MaxPoolArgs.sw] = g.sw;
+    args[MaxPoolArgs.ph] = g.ph; args[MaxPoolArgs.pw] = g.pw; args[MaxPoolArgs.oh] = g.oh; args[MaxPoolArgs.ow] = g.ow;
+    rt.f32.set(x.subarray(p0 * inPlane, (p0 + count) * inPlane), image >> 2);
+    rt.kernels.maxPool(at);
+    out.set(rt.f32.subarray(pooled >> 2, (pooled >> 2) + count * outPlane), p0 * outPlane);
+    argmax.set(new Int32Array(rt.f32.buffer, where, count * outPlane), p0 * outPlane);
+  }
+  return true;
 }
 
 /** dx[argmax] += g: each output's gradient goes to the element it took (summed where windows overlap). */

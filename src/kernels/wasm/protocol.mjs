@@ -99,4 +99,7 @@ export const TILE_BYTES = TILE_ROWS * TILE_COLS * 4;
  * @property {(job: number, phase: number) => void} runPhase one phase on the calling thread
  * @property {(x: number, out: number, n: number) => void} relu
  * @property {(y: number, g: number, gx: number, n: number) => void} reluBackward
+ * @property {(args: number) => void} im2col conv2d's columns from an image (args record: src/kernels/window-abi.ts)
+ * @property {(args: number) => void} col2im the adjoint: the columns added back onto the image
+ * @property {(args: number) => void} maxPool max pooling's forward pass (args record: src/kernels/window-abi.ts)
  */
