@@ -190,6 +190,7 @@ const errors: Record<string, ErrorCase[]> = {
     ["loadMnist trainLimit -1", () => loadMnist({ source: "mnist-subset", trainLimit: -1 }), RangeError, /loadMnist: invalid trainLimit -1/],
     ["loadMnist trainLimit 1.5", () => loadMnist({ source: "mnist-subset", trainLimit: 1.5 }), RangeError, /loadMnist: invalid trainLimit 1.5/],
     ["manualSeed(NaN)", () => manualSeed(NaN), RangeError, /manualSeed: seed must be a finite number, got NaN/],
+    ['manualSeed("1")', () => manualSeed("1" as unknown as number), RangeError, /^manualSeed: seed must be a finite number, got "1" \(a string\)$/],
     ["Generator.setState of 2 words", () => new Generator().setState([1, 2]), TypeError, /Generator.setState: expected 4 unsigned 32-bit integers/],
   ],
   "save and load": [
@@ -419,6 +420,7 @@ const publicArguments: Record<string, ErrorCase[]> = {
     ["TrainingDiagnostics of 3", () => new TrainingDiagnostics(u(3)), TypeError, /^TrainingDiagnostics: parameters must be an iterable of \[name, Tensor\] pairs such as model.namedParameters\(\), got 3 \(number\)$/],
     ['setBackend("gpu")', () => setBackend(u("gpu")), TypeError, /^setBackend: unknown backend "gpu" \(valid: "blas", "wasm", "js"\)$/],
     ["setNumThreads(0)", () => setNumThreads(0), RangeError, /^setNumThreads: invalid thread count 0 \(valid: an integer from 1 to \d+\)$/],
+    ['setNumThreads("2")', () => setNumThreads("2" as unknown as number), RangeError, /^setNumThreads: invalid thread count "2" \(a string\) \(valid: an integer from 1 to \d+\)$/],
     ["loadMnist of an unknown source", () => loadMnist({ source: "mnsit" }), Error, /^loadMnist: unknown source "mnsit": expected "mnist", "mnist-subset", "fashion-mnist" or a directory of IDX files/],
   ],
 };

@@ -170,7 +170,7 @@ export function releaseLongLived(array: Float32Array): Float32Array {
 
 /** Threads for large products (1 = the calling thread only). Default: NDGRAD_NUM_THREADS, else every core. */
 export function setNumThreads(n: number): void {
-  if (!Number.isInteger(n) || n < 1 || n > MAX_THREADS) throw new RangeError(`setNumThreads: invalid thread count ${n} (valid: an integer from 1 to ${MAX_THREADS})`);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_THREADS) throw new RangeError(`setNumThreads: invalid thread count ${typeof n === "number" ? n : `${JSON.stringify(n)} (a ${typeof n})`} (valid: an integer from 1 to ${MAX_THREADS})`);
   threads = n;
 }
 

@@ -1,5 +1,7 @@
 // The seeded random generator behind rand, randn, init and dropout: the same seed gives the same numbers everywhere.
 
+import { given } from "./describe.ts";
+
 /**
  * xoshiro128** (Blackman & Vigna, 2018) on 32-bit integers, seeded through splitmix32.
  * Pure integer arithmetic, so every machine and engine produces the same stream.
@@ -12,7 +14,7 @@ export class Generator {
   }
 
   manualSeed(seed: number): this {
-    if (!Number.isFinite(seed)) throw new RangeError(`manualSeed: seed must be a finite number, got ${seed}`);
+    if (typeof seed !== "number" || !Number.isFinite(seed)) throw new RangeError(`manualSeed: seed must be a finite number, got ${given(seed)}`);
     let x = Math.trunc(seed) >>> 0;
     let hi = Math.trunc(seed / 2 ** 32) >>> 0;
     for (let i = 0; i < 4; i++) {
