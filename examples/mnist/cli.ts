@@ -4,18 +4,7 @@ import { statSync } from "node:fs";
 import { optim } from "../../src/index.ts";
 import { commandLine, integer, listOf, namedNumbers, oneOf, UsageError, type Command, type Flag, type FlagValues } from "../lib/cli.ts";
 import { MODEL_KINDS, type ModelKind } from "./models.ts";
-
-/** The lr (and momentum) each optimizer races with by default: the settings of issue #5 / PyTorch's MNIST example. */
-export const RACE_OPTIONS: Record<string, Record<string, number>> = {
-  sgd: { lr: 0.1 },
-  momentum: { lr: 0.01, momentum: 0.9 },
-  nag: { lr: 0.01, momentum: 0.9 },
-  adagrad: { lr: 0.01 },
-  adadelta: { lr: 1.0 },
-  rmsprop: { lr: 0.001 },
-  adam: { lr: 0.001 },
-  muon: { lr: 0.01 }, // its default 0.02 ends at 96.8% in this race, 0.01 at 97.7%
-};
+import { DEFAULT_OPTIMIZERS, RACE_OPTIONS } from "./race-options.ts";
 
 export const DATASETS = ["mnist", "mnist-subset", "fashion-mnist"];
 
@@ -57,7 +46,7 @@ export const MNIST_COMMAND = {
   usage: "npx tsx examples/mnist.ts [flags]",
   about: "Trains the same MLP on MNIST with each optimizer, from the same initial weights and the same\nbatch order, and compares how they converge.",
   flags: {
-    optimizers: { type: "string", arg: "a,b,...", help: `optimizers to race (default: ${Object.keys(RACE_OPTIONS).join(",")})\nany registry name: ${optim.available().join(", ")}` },
+    optimizers: { type: "string", arg: "a,b,...", help: `optimizers to race (default: ${DEFAULT_OPTIMIZERS.join(",")})\nany registry name: ${optim.available().join(", ")}` },
     epochs: { type: "string", arg: "N", help: "epochs per optimizer (default 5)" },
     "batch-size": { type: "string", arg: "N", help: "mini-batch size (default 128)" },
     model: { type: "string", arg: MODEL_KINDS.join("|"), help: "the MLP (default) or LeNet-5 (conv 5×5×6 pad 2, pool, conv 5×5×16, pool, 400-120-84-10)" },
@@ -81,7 +70,7 @@ export const MNIST_COMMAND = {
 export function mnistConfig(v: FlagValues<typeof MNIST_COMMAND.flags>): MnistConfig {
   const preset = v.preset === undefined ? null : PRESETS[oneOf("preset", v.preset, Object.keys(PRESETS), "preset")];
   const known = optim.available();
-  const optimizers = v.optimizers !== undefined ? listOf("optimizers", v.optimizers, known, "optimizer") : preset?.optimizers ?? Object.keys(RACE_OPTIONS);
+  const optimizers = v.optimizers !== undefined ? listOf("optimizers", v.optimizers, known, "optimizer") : preset?.optimizers ?? DEFAULT_OPTIMIZERS;
   const hidden = v.hidden !== undefined ? v.hidden.split(",").map((h) => integer("hidden", h, 0)) : preset?.hidden ?? [256];
   const dataset = v.dataset ?? "mnist";
   if (!DATASETS.includes(dataset) && !dataset.includes("/") && !dataset.startsWith(".")) {

@@ -1,6 +1,7 @@
 // What the page knows of each registered optimizer: its colour, its options with their defaults, and the sliders for them.
 
 import { optim, tensor } from "../../src/browser.ts";
+import { RACE_OPTIONS } from "../../examples/mnist/race-options.ts";
 
 /** One colour per registry position (Tableau 10 and two more): the same optimizer has the same colour in every view. */
 const PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac", "#17becf", "#8c564b"];
@@ -12,8 +13,8 @@ export function colorOf(name: string): string {
 
 /** A learning rate that moves on the 2-D surfaces (most defaults are for networks and crawl here). */
 const LR_2D: Record<string, number> = { sgd: 1e-3, momentum: 1e-3, nag: 1e-3, adagrad: 0.5, adadelta: 1, rmsprop: 0.01, adam: 0.05, adamw: 0.05, adamax: 0.05, nadam: 0.05, "adam-no-bias-correction": 0.05 };
-/** The MNIST race's lrs where they differ from the optimizer's default, as examples/mnist.ts races (its RACE_OPTIONS; that file is Node-only). */
-const LR_MNIST: Record<string, number> = { sgd: 0.1, momentum: 0.01, nag: 0.01, rmsprop: 0.001 };
+/** The MNIST race's lrs, as examples/mnist.ts races. */
+const LR_MNIST: Record<string, number> = Object.fromEntries(Object.entries(RACE_OPTIONS).map(([name, options]) => [name, options.lr]));
 
 /** The options each optimizer was built with by default (lr included when it has one), read from an instance. */
 export function defaultsOf(name: string): Record<string, unknown> {
