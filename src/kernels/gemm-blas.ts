@@ -66,12 +66,12 @@ export function gemmBlas(blas: Blas, g: GemmArgs, threads: number): boolean {
     threadsSet = nt;
   }
   const aliased = sharesMemory(g.c, g.a) || sharesMemory(g.c, g.b);
-  const c = aliased ? copyRows(g.c, g.cOffset, g.ldc, m, n, g.accumulate) : g.c.subarray(g.cOffset);
+  const c = aliased ? copyRows(g.c, g.cOffset, g.ldc, m, n, g.accumulate) : from(g.c, g.cOffset);
   const ldc = aliased ? n : g.ldc;
   (gemm as CblasGemm<FloatArray>)(
     CBLAS_ROW_MAJOR, g.transA ? CBLAS_TRANS : CBLAS_NO_TRANS, g.transB ? CBLAS_TRANS : CBLAS_NO_TRANS, m, n, k,
-    1, g.a.subarray(g.aOffset), leading(g.lda, g.transA ? k : m, g.transA ? m : k),
-    g.b.subarray(g.bOffset), leading(g.ldb, g.transB ? n : k, g.transB ? k : n),
+    1, from(g.a, g.aOffset), leading(g.lda, g.transA ? k : m, g.transA ? m : k),
+    from(g.b, g.bOffset), leading(g.ldb, g.transB ? n : k, g.transB ? k : n),
     g.accumulate ? 1 : 0, c, ldc,
   );
   if (aliased) for (let i = 0; i < m; i++) g.c.set(c.subarray(i * n, i * n + n), g.cOffset + i * g.ldc);
@@ -88,4 +88,9 @@ function copyRows(c: FloatArray, offset: number, ld: number, m: number, n: numbe
   const copy = c instanceof Float32Array ? new Float32Array(m * n) : new Float64Array(m * n);
   if (withValues) for (let i = 0; i < m; i++) copy.set(c.subarray(offset + i * ld, offset + i * ld + n), i * n);
   return copy;
+}
+
+/** `x` from element `offset` on, for the library's pointer: the array itself when that is all of it (no view made per product). */
+function from<T extends FloatArray>(x: T, offset: number): T {
+  return offset === 0 ? x : (x.subarray(offset) as T);
 }

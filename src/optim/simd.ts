@@ -19,9 +19,11 @@ export type TwinFields<L> = { [K in Exclude<keyof L, "theta" | "grad">]: number 
  * did nothing and the caller must run its own loop (the reference: js backend, float64).
  */
 export function twin<L extends Layout>(kernel: string, layout: L, θ: FloatArray, offset: number, g: FloatArray, n: number, fields: TwinFields<L>): boolean {
+  if (!(θ instanceof Float32Array)) return false; // float64: the reference loop, before building anything
   const index = layout as unknown as Record<string, number>;
   const record: (number | FloatArray | null)[] = [];
-  record[layout.theta] = θ.subarray(offset, offset + n);
+  // A parameter's own storage is the whole array: a view of it (a ResidentArray's, at that) would be made every step for nothing.
+  record[layout.theta] = offset === 0 && θ.length === n ? θ : θ.subarray(offset, offset + n);
   record[layout.grad] = g;
   for (const name in fields) record[index[name]] = fields[name as keyof TwinFields<L>];
   return runRecordKernel(kernel, record, layout.grad, n, ARGS_BYTES + STAGE_BYTES);
