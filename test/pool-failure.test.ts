@@ -79,19 +79,22 @@ function expectOneThreadFromNowOn(out: Outcome, stderr: string): void {
   expect(stderr.match(/Threads are off from now on/g)).toHaveLength(1);
 }
 
+/** Longer than the child process may take (its own limit is 90 s), so a slow child fails with its own message. */
+const TEST_LIMIT_MS = 120_000;
+
 describe("the thread pool when a worker fails", () => {
   it("a kernel that throws in a worker: its own message ends the product, then one thread", async () => {
     const { out, stderr } = await runScript("throw");
     expect(out.message).toBe("gemm: kernel worker 1 failed: Error: a fault injected by a test: a kernel call threw");
     expect(out.cause).toMatch(/^Error: a fault injected by a test: a kernel call threw\n\s+at serve .*worker-loop\.mjs/);
     expectOneThreadFromNowOn(out, stderr);
-  });
+  }, TEST_LIMIT_MS);
 
   it("a worker whose thread ends holding a chunk: an error at once, naming why, then one thread", async () => {
     const { out, stderr } = await runScript("die");
     expect(out.message).toBe("gemm: kernel worker 1 failed: Error: a fault injected by a test: this worker's thread ends while it holds a chunk");
     expectOneThreadFromNowOn(out, stderr);
-  });
+  }, TEST_LIMIT_MS);
 
   it("a worker killed mid-product: an error once no chunk finished for the silence limit, then one thread", async () => {
     const { out, stderr } = await runScript("kill");
@@ -99,5 +102,5 @@ describe("the thread pool when a worker fails", () => {
     expect(out.failedAfterMs).toBeGreaterThanOrEqual(2000);
     expect(out.failedAfterMs).toBeLessThan(30_000);
     expectOneThreadFromNowOn(out, stderr);
-  });
+  }, TEST_LIMIT_MS);
 });
