@@ -16,7 +16,7 @@ const kept64: Float64Array[] = [];
  * contents do not survive the call). Reuse spares the garbage collector two large arrays per conv
  * and step; float32 workspaces live in the wasm memory, where GEMM reads and writes them in place.
  */
-export function workspace(slot: number, n: number, like: FloatArray): FloatArray {
+function workspace(slot: number, n: number, like: FloatArray): FloatArray {
   const f64 = like instanceof Float64Array;
   const bytes = n * (f64 ? 8 : 4);
   const kept = f64 ? kept64 : kept32;
@@ -45,12 +45,12 @@ export function convOutputSize(size: number, k: number, s: number, p: number, d:
 }
 
 /** Rows of one group's column matrix: (c/groups)·kh·kw, the length of one dot product. */
-export function columnRows(g: ConvGeometry): number {
+function columnRows(g: ConvGeometry): number {
   return (g.c / g.groups) * g.kh * g.kw;
 }
 
 /** Columns of the column matrix: one per output position of the whole batch, n·oh·ow. */
-export function columnCount(g: ConvGeometry): number {
+function columnCount(g: ConvGeometry): number {
   return g.n * g.oh * g.ow;
 }
 

@@ -31,7 +31,7 @@ export function maxAbs(a: Float64Array): number {
  * `bounds` (default: between x1 and x2); the middle of the bounds when the cubic has no minimizer.
  * (Nocedal & Wright, "Numerical Optimization", 2nd ed., eq. 3.59.)
  */
-export function cubicInterpolate(x1: number, f1: number, g1: number, x2: number, f2: number, g2: number, bounds?: [number, number]): number {
+function cubicInterpolate(x1: number, f1: number, g1: number, x2: number, f2: number, g2: number, bounds?: [number, number]): number {
   const [lo, hi] = bounds ?? (x1 <= x2 ? [x1, x2] : [x2, x1]);
   const d1 = g1 + g2 - (3 * (f1 - f2)) / (x1 - x2);
   const d2Square = d1 * d1 - g1 * g2;
