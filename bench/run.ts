@@ -14,7 +14,7 @@ import { commandLine, oneOf } from "../examples/lib/cli.ts";
 import { ADAM_NET, MLP, measureGemm, warmUpGemm } from "./lib/gemm.ts";
 import { loadTrainingSet, rssMB, trainer, type Timing } from "./lib/train.ts";
 import { lenetConvs, measureConv } from "./lib/cnn.ts";
-import { lenet5 } from "../examples/mnist/models.ts";
+import { lenet5, mlp } from "../examples/mnist/models.ts";
 
 const SECTIONS = ["gemm", "train", "scaling", "cnn"] as const;
 type Section = (typeof SECTIONS)[number];
@@ -107,6 +107,11 @@ function gemmSection(): void {
   console.log("Operands are ordinary arrays: wasm copies them into its memory and C back out at each call; BLAS reads and writes them in place.");
 }
 
+/** The race's MLP with these layer widths [784, hidden ..., 10]. */
+function mlpOf(widths: readonly number[]): () => ReturnType<typeof mlp> {
+  return () => mlp({ hidden: widths.slice(1, -1), dropout: 0, batchnorm: false });
+}
+
 function trainSection(train: ReturnType<typeof loadTrainingSet>): void {
   const rows: Cell[][] = [];
   const rss: number[] = [rssMB()];
@@ -114,7 +119,7 @@ function trainSection(train: ReturnType<typeof loadTrainingSet>): void {
     // One model per backend (its parameters are allocated as that backend wants), timed in alternation.
     const trainers = backends.map((backend) => {
       setBackend(backend);
-      return trainer(train, widths, BATCH);
+      return trainer(train, mlpOf(widths), BATCH);
     });
     for (const t of THREADS) {
       setNumThreads(t);
@@ -178,7 +183,7 @@ function trainRow(name: string, how: string, t: Timing, stepsPerEpoch: number): 
 
 function scalingSection(train: ReturnType<typeof loadTrainingSet>): void {
   const measure = (widths: number[], batch: number, key: string): Cell[] => {
-    const t = trainer(train, widths, batch);
+    const t = trainer(train, mlpOf(widths), batch);
     t.steps(plan.warmupSteps);
     const timing = t.steps(plan.scalingSteps);
     metrics[key] = rate(timing);

@@ -11,16 +11,6 @@ export function loadTrainingSet(): TensorDataset {
   return standardize(data.train, mean, std);
 }
 
-/** A ReLU MLP with layer widths [784, h1, ..., 10]. */
-export function mlp(widths: readonly number[]): nn.Module {
-  const layers: nn.Module[] = [];
-  for (let i = 0; i + 1 < widths.length; i++) {
-    if (i > 0) layers.push(new nn.ReLU());
-    layers.push(new nn.Linear(widths[i], widths[i + 1]));
-  }
-  return new nn.Sequential(...layers);
-}
-
 export interface Timing {
   steps: number;
   samples: number;
@@ -40,10 +30,10 @@ export interface Trainer {
 
 export const rssMB = (): number => process.memoryUsage.rss() / 2 ** 20;
 
-/** A fresh model (an MLP of these widths, or what `build` makes), optimizer and loader over `train`, ready to be timed. */
-export function trainer(train: TensorDataset, widths: readonly number[] | (() => nn.Module), batchSize: number, seed = 0): Trainer {
+/** A fresh model (what `build` makes, after seeding), optimizer and loader over `train`, ready to be timed. */
+export function trainer(train: TensorDataset, build: () => nn.Module, batchSize: number, seed = 0): Trainer {
   manualSeed(seed);
-  const model = typeof widths === "function" ? widths() : mlp(widths);
+  const model = build();
   const optimizer = new optim.Adam(model.parameters(), { lr: 1e-3 });
   const loader = new DataLoader(train, { batchSize, shuffle: true, seed });
   const run = (limit: number): Timing => {
@@ -61,7 +51,7 @@ export function trainer(train: TensorDataset, widths: readonly number[] | (() =>
       }
     }
     const seconds = (performance.now() - t0) / 1000;
-    if (!Number.isFinite(lossSum)) throw new Error(`bench: training ${typeof widths === "function" ? model.constructor.name : widths.join("-")} diverged`);
+    if (!Number.isFinite(lossSum)) throw new Error(`bench: training ${model.constructor.name} diverged`);
     return { steps, samples, seconds, rssMB: rssMB() };
   };
   return { epoch: () => run(loader.length), steps: run, stepsPerEpoch: loader.length };
