@@ -6,7 +6,7 @@ import { createRequire } from "node:module";
 import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { backendInfo, gemm, getBackend, getNumThreads, setBackend, setNumThreads } from "../src/kernels/index.ts";
-import { blasThreads } from "../src/kernels/gemm-blas.ts";
+import { blasTuning } from "../src/kernels/gemm-blas.ts";
 import { gemmJs } from "../src/kernels/gemm-js.ts";
 import { asFloat64, expectEveryLayoutMatchesJs, expectMatchesJs, LAYOUTS, makeArgs, resident, SIZES } from "./helpers/gemm-cases.ts";
 
@@ -63,29 +63,19 @@ describe("choosing the blas backend", () => {
     expect(backendInfo()).toMatchObject({ backend: "blas", blasLibrary: "libopenblas.so.0", simd: true, threads: 1, requestedThreads: 1, unavailable: null });
   });
 
-  it("runs each product shape on the thread count its first calls measured faster, and sets OpenBLAS's count to it", () => {
+  it("sets OpenBLAS's thread count from setNumThreads at the next large product; small ones run on one thread", () => {
     const openblas = (createRequire(import.meta.url)("koffi") as { load(p: string): { func(s: string): () => number } }).load("libopenblas.so.0");
     const openblasThreads = openblas.func("int openblas_get_num_threads()");
-    blasThreads.reset();
-    const shapes = [{ m: 128, n: 256, k: 784 }, { m: 3, n: 3, k: 3 }].map((size) => makeArgs({ ...size, transA: false, transB: true, accumulate: false, strided: false }, 1));
-    setNumThreads(1);
-    for (const args of shapes) gemm(args);
-    expect(blasThreads.choices().size).toBe(0); // one thread available: nothing to choose
-    setNumThreads(2);
-    const seen: number[][] = shapes.map(() => []);
-    for (let call = 0; call < 12; call++) {
-      shapes.forEach((args, i) => {
-        gemm(args);
-        seen[i].push(openblasThreads());
-      });
+    const large = makeArgs({ m: 128, n: 128, k: 128, transA: false, transB: false, accumulate: false, strided: false }, 1);
+    const small = makeArgs({ m: 3, n: 3, k: 3, transA: false, transB: false, accumulate: false, strided: false }, 1);
+    expect(128 ** 3).toBeGreaterThanOrEqual(blasTuning.parallelMinMacs);
+    for (const threads of [1, 2, 1, 2]) {
+      setNumThreads(threads);
+      gemm(large);
+      expect(openblasThreads()).toBe(threads);
+      gemm(small);
+      expect(openblasThreads()).toBe(1);
     }
-    const choices = blasThreads.choices();
-    expect([...choices.keys()].sort()).toEqual(["sNT 128×256×784/2", "sNT 3×3×3/2"]);
-    shapes.forEach((_, i) => {
-      const chosen = [...choices.values()][i];
-      expect(seen[i].slice(0, 8)).toEqual([1, 2, 1, 2, 1, 2, 1, 2]); // on trial: turns
-      expect(seen[i].slice(8)).toEqual([chosen, chosen, chosen, chosen]); // then the winner only
-    });
   });
 });
 

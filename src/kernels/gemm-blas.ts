@@ -2,7 +2,6 @@
 
 import type { FloatArray } from "./float-array.ts";
 import { sharesMemory, zeroRows, type GemmArgs } from "./gemm-js.ts";
-import { ThreadChoice } from "./thread-choice.ts";
 
 /** cblas_?gemm's arguments in its own order (the enums as CBLAS numbers them), operands as typed arrays at their first element. */
 export type CblasGemm<T extends FloatArray> = (
@@ -34,8 +33,17 @@ const CBLAS_ROW_MAJOR = 101;
 const CBLAS_NO_TRANS = 111;
 const CBLAS_TRANS = 112;
 
-/** Which products run on several threads, learned shape by shape (exported for benchmarks and tests, not part of the API). */
-export const blasThreads = new ThreadChoice();
+/** Knobs measured on the MLP shapes (npm run bench); exported for benchmarks, not part of the API. */
+export const blasTuning = {
+  /**
+   * Products with fewer multiply-adds (m·n·k) than this run on one thread: waking OpenBLAS's
+   * threads costs more than they save there (a 128×10×256 product ran at about a third of its
+   * 1-thread speed on 2 threads). A rule, not a choice timed while training: OpenBLAS's 1- and
+   * 2-thread products differ in the last bits for most shapes, so a choice that depended on timing
+   * would make two runs of the same seed, or a run and its resumption from a checkpoint, differ.
+   */
+  parallelMinMacs: 1 << 21,
+};
 
 let threadsSet = 0;
 
@@ -54,9 +62,7 @@ export function gemmBlas(blas: Blas, g: GemmArgs, threads: number): boolean {
     if (!g.accumulate) zeroRows(g.c, g.cOffset, g.ldc, m, n);
     return true;
   }
-  const choice = blas.setThreads ? blasThreads.choose(`${gemm === blas.sgemm ? "s" : "d"}${g.transA ? "T" : "N"}${g.transB ? "T" : "N"} ${m}×${n}×${k}`, threads) : null;
-  const nt = choice?.threads ?? threads;
-  const started = choice?.done ? performance.now() : 0;
+  const nt = m * n * k >= blasTuning.parallelMinMacs ? threads : 1;
   if (blas.setThreads && nt !== threadsSet) {
     blas.setThreads(nt);
     threadsSet = nt;
@@ -71,7 +77,6 @@ export function gemmBlas(blas: Blas, g: GemmArgs, threads: number): boolean {
     g.accumulate ? 1 : 0, c, ldc,
   );
   if (aliased) for (let i = 0; i < m; i++) g.c.set(c.subarray(i * n, i * n + n), g.cOffset + i * g.ldc);
-  choice?.done?.(performance.now() - started);
   return true;
 }
 
