@@ -39,3 +39,24 @@ export function describeTyped(value: unknown): string {
 export function given(value: unknown, typed = false): string {
   return typeof value === "number" && !typed ? describe(value) : describeTyped(value);
 }
+
+/**
+ * The options argument of `op` after checking its shape: undefined gives {}, anything but a plain
+ * object throws, and so does a key outside `valid` (a misspelt option would otherwise be ignored).
+ * `expected` says what to pass instead of a non-object; by default the list of valid keys.
+ */
+export function checkOptions<T extends object>(op: string, value: T | undefined, valid: readonly (keyof T & string)[], expected = `an object { ${valid.join(", ")} }`): T {
+  if (value === undefined) return {} as T;
+  if (!isPlainObject(value)) throw new TypeError(`${op}: options must be ${expected}, got ${given(value, true)}`);
+  for (const key of Object.keys(value)) {
+    if (!(valid as readonly string[]).includes(key)) throw new TypeError(`${op}: unknown option ${JSON.stringify(key)} (valid: ${valid.join(", ")})`);
+  }
+  return value;
+}
+
+/** An object literal (or Object.create(null)), from any realm: not an array, a Tensor, a Map or another class's instance. */
+export function isPlainObject(value: unknown): value is object {
+  if (value === null || typeof value !== "object") return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === null || Object.getPrototypeOf(proto) === null;
+}

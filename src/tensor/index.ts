@@ -18,6 +18,6 @@ export { reshape, transpose, permute, flatten, unsqueeze, squeeze, indexSelect, 
 export { sumToShape, broadcastView } from "./broadcast.ts";
 export { checkTensor, type Operand } from "./operand.ts";
 export { fmt, sizeOf, sameShape, normalizeDim, broadcastShapes, splitAt, type Shape } from "./shape.ts";
-export { describe, describeTyped, given } from "./describe.ts";
+export { checkOptions, describe, describeTyped, given, isPlainObject } from "./describe.ts";
 export { allocate, type DType, type FloatArray } from "./dtype.ts";
 export { manualSeed, Generator, defaultGenerator } from "./rng.ts";
