@@ -2,7 +2,7 @@
 
 import { allocate, fmt, fromArray, fromOp, Tensor, type DType, type FloatArray } from "../tensor/index.ts";
 import { crossEntropyBackward, crossEntropyForward } from "../kernels/cross-entropy.ts";
-import { checkOptions, given } from "../tensor/index.ts";
+import { checkOptions, given, type OptionKeys } from "../tensor/index.ts";
 
 /** How per-element losses become the result, as PyTorch: their mean (default), their sum, or all of them. */
 export type Reduction = "mean" | "sum" | "none";
@@ -34,7 +34,7 @@ export interface CrossEntropyOptions extends NllLossOptions {
  */
 export function crossEntropy(logits: Tensor, targets: Targets, options: CrossEntropyOptions = {}): Tensor {
   const op = "crossEntropy";
-  const { reduction = "mean", labelSmoothing = 0 } = lossOptions(op, options, ["reduction", "weight", "labelSmoothing"]);
+  const { reduction = "mean", labelSmoothing = 0 } = lossOptions(op, options, op);
   if (typeof labelSmoothing !== "number" || !(labelSmoothing >= 0 && labelSmoothing <= 1)) {
     throw new RangeError(`${op}: labelSmoothing must be in [0, 1], got ${given(labelSmoothing)}`);
   }
@@ -59,7 +59,7 @@ export function crossEntropy(logits: Tensor, targets: Targets, options: CrossEnt
  */
 export function nllLoss(logProbs: Tensor, targets: Targets, options: NllLossOptions = {}): Tensor {
   const op = "nllLoss";
-  const { reduction = "mean" } = lossOptions(op, options, ["reduction", "weight"]);
+  const { reduction = "mean" } = lossOptions(op, options, op);
   const [n, c] = checkLogits(op, logProbs, "input");
   const y = classTargets(op, targets, n, c, "input");
   const weight = classWeights(op, options.weight, c);
@@ -79,7 +79,7 @@ export function nllLoss(logProbs: Tensor, targets: Targets, options: NllLossOpti
 /** Mean squared error: (x − t)². ∂/∂x = 2(x − t), ∂/∂t = −2(x − t). Shapes must be equal (no silent broadcasting). */
 export function mseLoss(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
   const op = "mseLoss";
-  const { reduction = "mean" } = lossOptions(op, options, ["reduction"]);
+  const { reduction = "mean" } = lossOptions(op, options, op);
   checkPair(op, input, target);
   const x = input.values();
   const t = target.values();
@@ -111,7 +111,7 @@ export function mseLoss(input: Tensor, target: Tensor, options: LossOptions = {}
  */
 export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
   const op = "binaryCrossEntropyWithLogits";
-  const { reduction = "mean" } = lossOptions(op, options, ["reduction"]);
+  const { reduction = "mean" } = lossOptions(op, options, op);
   checkPair(op, input, target);
   const x = input.values();
   const t = target.values();
@@ -137,9 +137,17 @@ function sigmoid(v: number): number {
   return e / (1 + e);
 }
 
-/** A loss's options: checkOptions (an object, no unknown key), then a valid reduction. */
-function lossOptions<T extends LossOptions>(op: string, options: T, valid: readonly (keyof T & string)[]): T {
-  const checked = checkOptions(op, options, valid, 'an object such as { reduction: "sum" }');
+/** The options each loss takes (its module, e.g. nn.CrossEntropyLoss, takes the same). */
+const LOSS_OPTIONS = {
+  crossEntropy: { reduction: true, weight: true, labelSmoothing: true } satisfies OptionKeys<CrossEntropyOptions>,
+  nllLoss: { reduction: true, weight: true } satisfies OptionKeys<NllLossOptions>,
+  mseLoss: { reduction: true } satisfies OptionKeys<LossOptions>,
+  binaryCrossEntropyWithLogits: { reduction: true } satisfies OptionKeys<LossOptions>,
+};
+
+/** The options of `loss` as given to `op` (the loss or its module): checkOptions (an object, no unknown key), then a valid reduction. */
+export function lossOptions<T extends LossOptions>(op: string, options: T, loss: keyof typeof LOSS_OPTIONS): T {
+  const checked = checkOptions(op, options, LOSS_OPTIONS[loss] as OptionKeys<T>, 'an object such as { reduction: "sum" }');
   const { reduction } = checked;
   if (reduction !== undefined && reduction !== "mean" && reduction !== "sum" && reduction !== "none") {
     throw new TypeError(`${op}: reduction must be "mean", "sum" or "none", got ${given(reduction)}`);

@@ -21,7 +21,7 @@ export interface ClipGradNormOptions {
  * Returns the total norm before clipping. Parameters without a gradient are skipped.
  */
 export function clipGradNorm(parameters: Tensor | Iterable<Tensor>, maxNorm: number, options: ClipGradNormOptions = {}): number {
-  const { normType = 2, errorIfNonfinite = false } = checkOptions("clipGradNorm", options, ["normType", "errorIfNonfinite"], "an object such as { normType: 2 }");
+  const { normType = 2, errorIfNonfinite = false } = checkOptions("clipGradNorm", options, { normType: true, errorIfNonfinite: true }, "an object such as { normType: 2 }");
   if (typeof maxNorm !== "number" || Number.isNaN(maxNorm)) throw new TypeError(`clipGradNorm: maxNorm must be a number, got ${given(maxNorm)}`);
   if (typeof errorIfNonfinite !== "boolean") throw new TypeError(`clipGradNorm: errorIfNonfinite must be true or false, got ${given(errorIfNonfinite)}`);
   // PyTorch does not check, and a negative maxNorm would flip every gradient's sign.

@@ -2,7 +2,7 @@
 
 import ops from "ndarray-ops";
 import { allocateLongLived, releaseLongLived } from "../kernels/index.ts";
-import { Tensor, checkOptions, enableGrad, fmt, type FloatArray } from "../tensor/index.ts";
+import { Tensor, checkOptions, enableGrad, fmt, type FloatArray, type OptionKeys } from "../tensor/index.ts";
 import { checkLr, describe } from "./validate.ts";
 
 /** What every optimizer's options have in common; each optimizer adds its own. */
@@ -64,7 +64,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
    */
   protected constructor(params: ParamsInput<O>, options: Partial<O>, defaults: { [K in keyof O]: O[K] | undefined }) {
     this.name = new.target.name;
-    options = checkOptions<Partial<O>>(this.name, options, Object.keys(defaults) as (keyof O & string)[], "an object such as { lr: 0.01 }");
+    options = checkOptions<Partial<O>>(this.name, options, defaults as OptionKeys<O>, "an object such as { lr: 0.01 }");
     const merged = { ...defaults, ...withoutUndefined(options) } as O;
     this.defaults = copyOptions(merged);
     this.validateWhere(merged.lr === undefined ? { ...merged, lr: 0 } : merged, this.name);
@@ -92,7 +92,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
       throw new TypeError(`${this.name}: a parameter group must be an object { params, ...options }, got ${describe(input)}`);
     }
     const { params: given, ...overrides } = input as ParamGroupInput<O> & Record<string, unknown>;
-    checkOptions(`${this.name}: parameter group ${gi}`, overrides, this.groupOptionNames);
+    checkOptions<Record<string, unknown>>(`${this.name}: parameter group ${gi}`, overrides, this.groupOptionNames);
     const params = this.collectParams(given, gi);
     const group = { ...copyOptions(this.defaults), ...copyOptions(withoutUndefined(overrides)), params } as ParamGroup<O>;
     if (group.lr === undefined) {
@@ -250,7 +250,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
         byId.set(id, p);
       });
       const { params: _ids, ...options } = saved;
-      checkOptions(`${where}: parameter group ${gi}`, options, this.groupOptionNames);
+      checkOptions<Record<string, unknown>>(`${where}: parameter group ${gi}`, options, this.groupOptionNames);
       const { params, ...currentOptions } = current;
       const merged = { ...currentOptions, ...copyOptions(withoutUndefined(options)), params } as ParamGroup<O>;
       if (!("initialLr" in options)) delete merged.initialLr;
@@ -324,8 +324,8 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
   }
 
   /** The options a parameter group may set: every default's, and the schedulers' initialLr. */
-  private get groupOptionNames(): string[] {
-    return [...Object.keys(this.defaults), "initialLr"];
+  private get groupOptionNames(): OptionKeys<Record<string, unknown>> {
+    return { ...(this.defaults as Record<string, unknown>), initialLr: true };
   }
 
   private normalizeParams(params: ParamsInput<O>): ParamGroupInput<O>[] {

@@ -1,7 +1,7 @@
 // Creation functions: tensor() from numbers, nested arrays or typed arrays; zeros, ones, full, rand, randn, arange.
 
 import { allocateLongLived } from "../kernels/index.ts";
-import { checkOptions, describe, describeTyped } from "./describe.ts";
+import { checkOptions, describe, describeTyped, type OptionKeys } from "./describe.ts";
 import { allocate, checkDtype, type DType, type FloatArray } from "./dtype.ts";
 import { checkShape, fmt, sizeOf, type Shape } from "./shape.ts";
 import { fromArray, Tensor, type Nested } from "./tensor.ts";
@@ -22,7 +22,7 @@ export interface RandomOptions extends TensorOptions {
 }
 
 /** The keys of TensorOptions, for the unknown-option check. */
-const TENSOR_OPTIONS = ["dtype", "requiresGrad"] as const;
+const TENSOR_OPTIONS: OptionKeys<TensorOptions> = { dtype: true, requiresGrad: true };
 
 type TypedNumbers = Float32Array | Float64Array | Int32Array | Uint8Array | Int8Array | Int16Array | Uint16Array | Uint32Array | Uint8ClampedArray;
 
@@ -33,7 +33,7 @@ const DATA_KINDS = "a number, nested arrays of numbers or a typed array";
  * A Float32Array (or Float64Array with dtype float64) is used as the storage without a copy.
  */
 export function tensor(values: Nested | TypedNumbers, options: FromDataOptions = {}): Tensor {
-  const { dtype: given, requiresGrad = false, shape: shapeOption } = tensorOptions<FromDataOptions>("tensor", options, [...TENSOR_OPTIONS, "shape"]);
+  const { dtype: given, requiresGrad = false, shape: shapeOption } = tensorOptions<FromDataOptions>("tensor", options, { ...TENSOR_OPTIONS, shape: true });
   if (values instanceof BigInt64Array || values instanceof BigUint64Array || values instanceof DataView) {
     const fix = values instanceof DataView ? "read its numbers into one" : "convert it first, e.g. Float64Array.from(data, Number)";
     throw new TypeError(`tensor: expected ${DATA_KINDS}, got ${describeTyped(values)} (valid typed arrays hold numbers: Float32Array, Float64Array, Int32Array, Uint8Array ...; ${fix})`);
@@ -66,8 +66,8 @@ export function tensor(values: Nested | TypedNumbers, options: FromDataOptions =
 }
 
 /** The options object as given (checkOptions: an object, no unknown key), with a known dtype, a boolean requiresGrad and a Generator. */
-function tensorOptions<O extends TensorOptions>(op: string, options: unknown, valid: readonly (keyof FromDataOptions | keyof RandomOptions)[]): O {
-  const checked = checkOptions(op, options as FromDataOptions & RandomOptions | undefined, valid, 'an object such as { dtype: "float64", requiresGrad: true }');
+function tensorOptions<O extends TensorOptions>(op: string, options: unknown, valid: OptionKeys<O>): O {
+  const checked: RandomOptions = checkOptions(op, options as O | undefined, valid, 'an object such as { dtype: "float64", requiresGrad: true }');
   const { dtype, requiresGrad, generator } = checked;
   if (dtype !== undefined) checkDtype(op, dtype);
   if (requiresGrad !== undefined && typeof requiresGrad !== "boolean") throw new TypeError(`${op}: requiresGrad must be true or false, got ${describeTyped(requiresGrad)}`);
@@ -114,7 +114,7 @@ function inferShape(values: Nested): number[] {
 /** Accepts a shape as an array or as separate numbers, optionally followed by options: zeros([3, 4]), zeros(3, 4, { dtype }). */
 export type ShapeArgs<O> = [shape: readonly number[], options?: O] | [...dims: number[]] | [...dims: number[], options: O];
 
-function parseShapeArgs<O extends TensorOptions>(op: string, args: readonly unknown[], valid: readonly (keyof RandomOptions)[] = TENSOR_OPTIONS): [number[], O] {
+function parseShapeArgs<O extends TensorOptions>(op: string, args: readonly unknown[], valid: OptionKeys<O>): [number[], O] {
   if (Array.isArray(args[0])) {
     if (args.length > 2) throw new TypeError(`${op}: after the shape ${describe(args[0])} only an options object may follow, got ${args.length - 1} more arguments`);
     return [checkShape(op, args[0]), tensorOptions<O>(op, args[1], valid)];
@@ -141,12 +141,12 @@ function filled(op: string, shape: number[], value: number, options: TensorOptio
 }
 
 export function zeros(...args: ShapeArgs<TensorOptions>): Tensor {
-  const [shape, options] = parseShapeArgs<TensorOptions>("zeros", args);
+  const [shape, options] = parseShapeArgs<TensorOptions>("zeros", args, TENSOR_OPTIONS);
   return filled("zeros", shape, 0, options);
 }
 
 export function ones(...args: ShapeArgs<TensorOptions>): Tensor {
-  const [shape, options] = parseShapeArgs<TensorOptions>("ones", args);
+  const [shape, options] = parseShapeArgs<TensorOptions>("ones", args, TENSOR_OPTIONS);
   return filled("ones", shape, 1, options);
 }
 
@@ -170,7 +170,7 @@ function likeShape(op: string, t: unknown): number[] {
 }
 
 function sampled(op: string, args: readonly unknown[], draw: (g: Generator) => number): Tensor {
-  const [shape, options] = parseShapeArgs<RandomOptions>(op, args, [...TENSOR_OPTIONS, "generator"]);
+  const [shape, options] = parseShapeArgs<RandomOptions>(op, args, { ...TENSOR_OPTIONS, generator: true });
   const data = allocateShape(op, options.dtype ?? "float32", shape);
   const g = options.generator ?? defaultGenerator;
   for (let i = 0; i < data.length; i++) data[i] = draw(g);

@@ -41,15 +41,22 @@ export function given(value: unknown, typed = false): string {
 }
 
 /**
+ * Every key of an options type T, each mapped to anything (true, or a default): the valid keys,
+ * written so that the compiler checks the set against T, no key missing and none extra.
+ */
+export type OptionKeys<T> = { readonly [K in keyof T]-?: unknown };
+
+/**
  * The options argument of `op` after checking its shape: undefined gives {}, anything but a plain
  * object throws, and so does a key outside `valid` (a misspelt option would otherwise be ignored).
  * `expected` says what to pass instead of a non-object; by default the list of valid keys.
  */
-export function checkOptions<T extends object>(op: string, value: T | undefined, valid: readonly (keyof T & string)[], expected = `an object { ${valid.join(", ")} }`): T {
+export function checkOptions<T extends object>(op: string, value: T | undefined, valid: NoInfer<OptionKeys<T>>, expected?: string): T {
+  const names = Object.keys(valid);
   if (value === undefined) return {} as T;
-  if (!isPlainObject(value)) throw new TypeError(`${op}: options must be ${expected}, got ${given(value, true)}`);
+  if (!isPlainObject(value)) throw new TypeError(`${op}: options must be ${expected ?? `an object { ${names.join(", ")} }`}, got ${given(value, true)}`);
   for (const key of Object.keys(value)) {
-    if (!(valid as readonly string[]).includes(key)) throw new TypeError(`${op}: unknown option ${JSON.stringify(key)} (valid: ${valid.join(", ")})`);
+    if (!names.includes(key)) throw new TypeError(`${op}: unknown option ${JSON.stringify(key)} (valid: ${names.join(", ")})`);
   }
   return value;
 }
