@@ -1,8 +1,8 @@
 // Argument checks shared by the report functions: each error names the function, the argument, the value as given and what is valid.
 
-import { given } from "../tensor/index.ts";
+import { checkOptions, given, type OptionKeys } from "../tensor/index.ts";
 
-export { given };
+export { checkOptions, given, type OptionKeys };
 
 export function checkNumber(op: string, name: string, value: unknown): number {
   if (typeof value !== "number") throw new TypeError(`${op}: ${name} must be a number, got ${given(value)}`);
