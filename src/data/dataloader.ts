@@ -1,6 +1,7 @@
 // DataLoader: mini-batches of a Dataset, one epoch per iteration, with a shuffle order that depends only on (seed, epoch).
 
-import { checkOptions, given, tensor, type Tensor } from "../tensor/index.ts";
+import { given, tensor, type Tensor } from "../tensor/index.ts";
+import { checkOptions } from "../tensor/describe.ts";
 import { Generator } from "../tensor/rng.ts";
 import type { Dataset } from "./dataset.ts";
 

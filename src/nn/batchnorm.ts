@@ -1,6 +1,8 @@
 // nn.BatchNorm1d and nn.BatchNorm2d: batch normalization layers with PyTorch's running statistics and state-dict keys.
 
-import { checkNormEps, checkOptions, fmt, ones, parameterZeros, zeros, type DType, type Tensor } from "../tensor/index.ts";
+import { fmt, ones, parameterZeros, zeros, type DType, type Tensor } from "../tensor/index.ts";
+import { checkNormEps } from "../tensor/norm.ts";
+import { checkOptions } from "../tensor/describe.ts";
 import { batchNorm } from "./functional.ts";
 import { constant } from "./init.ts";
 import { Module } from "./module.ts";

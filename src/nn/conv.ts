@@ -1,6 +1,8 @@
 // nn.Conv2d: a 2-D convolution layer, weight [out, in/groups, kh, kw] and bias [out] as in PyTorch.
 
-import { checkOptions, CONV2D_OPTIONS, pair, parameterZeros, type DType, type Size2, type Tensor } from "../tensor/index.ts";
+import { pair, parameterZeros, type DType, type Size2, type Tensor } from "../tensor/index.ts";
+import { checkOptions } from "../tensor/describe.ts";
+import { CONV2D_OPTIONS } from "../tensor/conv.ts";
 import type { Generator } from "../tensor/rng.ts";
 import { conv2d } from "./functional.ts";
 import { uniform } from "./init.ts";

@@ -4,7 +4,8 @@ import ndarray from "ndarray";
 import ops from "ndarray-ops";
 import { allocate, fmt, Tensor } from "../tensor/index.ts";
 import { defaultGenerator, type Generator } from "../tensor/rng.ts";
-import { checkOptions, given } from "../tensor/index.ts";
+import { given } from "../tensor/index.ts";
+import { checkOptions } from "../tensor/describe.ts";
 
 /** PyTorch's nonlinearity names in camelCase; the snake_case spellings ("leaky_relu", "conv_transpose2d") are accepted too. */
 export type Nonlinearity =

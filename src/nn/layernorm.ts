@@ -1,6 +1,8 @@
 // nn.LayerNorm: layer normalization over the last dims, with an elementwise affine (weight, bias) as PyTorch's.
 
-import { checkNormEps, checkOptions, fmt, parameterZeros, type DType, type Tensor } from "../tensor/index.ts";
+import { fmt, parameterZeros, type DType, type Tensor } from "../tensor/index.ts";
+import { checkNormEps } from "../tensor/norm.ts";
+import { checkOptions } from "../tensor/describe.ts";
 import { layerNorm } from "./functional.ts";
 import { constant } from "./init.ts";
 import { Module } from "./module.ts";

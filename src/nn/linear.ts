@@ -5,7 +5,8 @@ import type { Generator } from "../tensor/rng.ts";
 import { linear } from "./functional.ts";
 import { uniform } from "./init.ts";
 import { Module } from "./module.ts";
-import { checkOptions, given } from "../tensor/index.ts";
+import { given } from "../tensor/index.ts";
+import { checkOptions } from "../tensor/describe.ts";
 
 export interface LinearOptions {
   /** Learn an additive bias (default true). */

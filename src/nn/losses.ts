@@ -2,7 +2,8 @@
 
 import { allocate, fmt, fromArray, fromOp, Tensor, type DType, type FloatArray } from "../tensor/index.ts";
 import { crossEntropyBackward, crossEntropyForward } from "../kernels/cross-entropy.ts";
-import { checkOptions, given, type OptionKeys } from "../tensor/index.ts";
+import { given } from "../tensor/index.ts";
+import { checkOptions, type OptionKeys } from "../tensor/describe.ts";
 
 /** How per-element losses become the result, as PyTorch: their mean (default), their sum, or all of them. */
 export type Reduction = "mean" | "sum" | "none";

@@ -3,7 +3,8 @@
 import ndarray from "ndarray";
 import ops from "ndarray-ops";
 import { releaseLongLived } from "../kernels/index.ts";
-import { checkOptions, fmt, sameShape, Tensor } from "../tensor/index.ts";
+import { fmt, sameShape, Tensor } from "../tensor/index.ts";
+import { checkOptions } from "../tensor/describe.ts";
 
 /** What loadStateDict reports when `strict` is off (with strict on, any entry here is an error). */
 export interface LoadStateDictResult {

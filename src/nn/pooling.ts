@@ -1,6 +1,8 @@
 // nn.MaxPool2d and nn.AvgPool2d: the pooling ops as layers (stride defaults to the kernel size).
 
-import { checkOptions, pair, POOL2D_OPTIONS, type Size2, type Tensor } from "../tensor/index.ts";
+import { pair, type Size2, type Tensor } from "../tensor/index.ts";
+import { checkOptions } from "../tensor/describe.ts";
+import { POOL2D_OPTIONS } from "../tensor/pool.ts";
 import { avgPool2d, maxPool2d, type Pool2dOptions } from "./functional.ts";
 import { Module } from "./module.ts";
 

@@ -2,7 +2,8 @@
 
 import ndarray from "ndarray";
 import ops from "ndarray-ops";
-import { checkOptions, given, Tensor } from "../tensor/index.ts";
+import { given, Tensor } from "../tensor/index.ts";
+import { checkOptions } from "../tensor/describe.ts";
 
 export interface ClipGradNormOptions {
   /** The p of the p-norm (default 2); Infinity gives the largest absolute entry. */

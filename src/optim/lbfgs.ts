@@ -1,6 +1,7 @@
 // L-BFGS: limited-memory quasi-Newton steps from a closure (Nocedal; Liu & Nocedal), exactly PyTorch's LBFGS.
 
-import { Tensor, enableGrad, fmt, isPlainObject, type FloatArray } from "../tensor/index.ts";
+import { Tensor, enableGrad, fmt, type FloatArray } from "../tensor/index.ts";
+import { isPlainObject } from "../tensor/describe.ts";
 import { Optimizer, type Loss, type OptimizerStateDict, type ParamGroupInput, type ParamsInput } from "./optimizer.ts";
 import { dot, maxAbs, strongWolfe } from "./strong-wolfe.ts";
 import { checkInteger, checkNonNegative, describe } from "./validate.ts";

@@ -1,7 +1,7 @@
 // Learning-rate schedulers, as PyTorch's torch.optim.lr_scheduler: each writes group.lr, nothing else.
 
 import { Optimizer, type BaseOptions } from "./optimizer.ts";
-import { checkOptions } from "../tensor/index.ts";
+import { checkOptions } from "../tensor/describe.ts";
 import { describe } from "./validate.ts";
 
 /** Any optimizer: schedulers only read and write `lr` (and `initialLr`) of its groups. */

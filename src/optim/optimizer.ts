@@ -2,7 +2,8 @@
 
 import ops from "ndarray-ops";
 import { allocateLongLived, releaseLongLived } from "../kernels/index.ts";
-import { Tensor, checkOptions, enableGrad, fmt, type FloatArray, type OptionKeys } from "../tensor/index.ts";
+import { Tensor, enableGrad, fmt, type FloatArray } from "../tensor/index.ts";
+import { checkOptions, type OptionKeys } from "../tensor/describe.ts";
 import { checkLr, describe } from "./validate.ts";
 
 /** What every optimizer's options have in common; each optimizer adds its own. */

@@ -1,6 +1,7 @@
 // Argument checks shared by the report functions: each error names the function, the argument, the value as given and what is valid.
 
-import { checkOptions, given, type OptionKeys } from "../tensor/index.ts";
+import { given } from "../tensor/index.ts";
+import { checkOptions, type OptionKeys } from "../tensor/describe.ts";
 
 export { checkOptions, given, type OptionKeys };
 

@@ -1,4 +1,4 @@
-// How a value is written in an error message: as it would be written in code, so its type shows.
+// How a value is written in an error message (as it would be written in code, so its type shows), and the one check of an options object.
 
 const SHOWN_ELEMENTS = 8;
 

@@ -10,14 +10,14 @@ export { add, sub, mul, div, neg, pow, exp, log, sqrt, abs, clamp } from "./elem
 export { relu, leakyRelu, sigmoid, tanh, gelu, softmax, logSoftmax, stableSigmoid } from "./activation.ts";
 export { sum, mean, max, argmax, expandTo } from "./reduce.ts";
 export { matmul, matrixLayout, type MatrixLayout } from "./matmul.ts";
-export { conv2d, CONV2D_OPTIONS, type Conv2dOptions } from "./conv.ts";
-export { maxPool2d, avgPool2d, POOL2D_OPTIONS, type Pool2dOptions } from "./pool.ts";
-export { batchNorm, layerNorm, checkNormEps, type BatchNormOptions, type LayerNormOptions } from "./norm.ts";
+export { conv2d, type Conv2dOptions } from "./conv.ts";
+export { maxPool2d, avgPool2d, type Pool2dOptions } from "./pool.ts";
+export { batchNorm, layerNorm, type BatchNormOptions, type LayerNormOptions } from "./norm.ts";
 export { pair, type Size2 } from "./window.ts";
 export { reshape, transpose, permute, flatten, unsqueeze, squeeze, indexSelect, detach, to, clone } from "./views.ts";
 export { sumToShape, broadcastView } from "./broadcast.ts";
 export { checkTensor, type Operand } from "./operand.ts";
 export { fmt, sizeOf, sameShape, normalizeDim, broadcastShapes, splitAt, type Shape } from "./shape.ts";
-export { checkOptions, describe, describeTyped, given, isPlainObject, type OptionKeys } from "./describe.ts";
+export { describe, describeTyped, given } from "./describe.ts";
 export { allocate, type DType, type FloatArray } from "./dtype.ts";
 export { manualSeed, Generator, defaultGenerator } from "./rng.ts";

@@ -1,6 +1,7 @@
 // Training diagnostics: per layer, the gradient norm, the weight norm and the update/weight ratio of each optimizer step.
 
-import { checkOptions, type Tensor } from "../tensor/index.ts";
+import type { Tensor } from "../tensor/index.ts";
+import { checkOptions } from "../tensor/describe.ts";
 
 export interface DiagnosticsOptions {
   /**

@@ -1,6 +1,7 @@
 // gradcheck: compares autograd's gradients with central finite differences, in float64.
 
-import { checkOptions, fmt, fromArray, noGrad, Tensor } from "../tensor/index.ts";
+import { fmt, fromArray, noGrad, Tensor } from "../tensor/index.ts";
+import { checkOptions } from "../tensor/describe.ts";
 
 export interface GradcheckOptions {
   /** Finite-difference step (default 1e-6). */

@@ -1,6 +1,7 @@
 // toDot: the autograd graph of a tensor in Graphviz DOT, for teaching and debugging.
 
-import { checkOptions, fmt, given, Tensor } from "../tensor/index.ts";
+import { fmt, given, Tensor } from "../tensor/index.ts";
+import { checkOptions } from "../tensor/describe.ts";
 
 export interface ToDotOptions {
   /** Graph title (default "ndgrad"). */
