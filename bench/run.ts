@@ -11,7 +11,7 @@ import { availableParallelism, cpus, loadavg } from "node:os";
 import { BACKENDS, backendInfo, getBackend, getNumThreads, setBackend, setNumThreads, type Backend } from "../src/kernels/index.ts";
 import { formatTable, type Cell, type Column } from "../src/report/index.ts";
 import { commandLine, oneOf } from "../examples/lib/cli.ts";
-import { ADAM_NET, MLP, measureGemm, warmUpGemm } from "./lib/gemm.ts";
+import { ADAM_NET, BATCH, MLP, measureGemm, mlpProducts, W1, W2, warmUpGemm } from "./lib/gemm.ts";
 import { loadTrainingSet, rssMB, trainer, type Timing } from "./lib/train.ts";
 import { lenetConvs, measureConv } from "./lib/cnn.ts";
 import { lenet5, mlp } from "../examples/mnist/models.ts";
@@ -39,9 +39,6 @@ const runs = (section: Section) => only === undefined || only === section;
 const plan = quick
   ? { gemmMs: 60, rounds: 3, w1Steps: 60, w2Steps: 10, scalingSteps: 60, warmupSteps: 10, cnnSteps: 40, convRepeats: 5 }
   : { gemmMs: 150, rounds: 5, w1Steps: 200, w2Steps: 30, scalingSteps: 300, warmupSteps: 20, cnnSteps: 150, convRepeats: 20 };
-const BATCH = 128;
-const W1 = [784, 256, 10];
-const W2 = [784, 1000, 1000, 10];
 const WIDTHS = [128, 256, 512, 1024, 2048];
 const BATCHES = [32, 64, 128, 256, 512];
 
@@ -114,6 +111,7 @@ function mlpOf(widths: readonly number[]): () => ReturnType<typeof mlp> {
 
 function trainSection(train: ReturnType<typeof loadTrainingSet>): void {
   const rows: Cell[][] = [];
+  const splitRows: Cell[][] = [];
   const rss: number[] = [rssMB()];
   for (const [name, widths, steps] of [["W1 784-256-10", W1, plan.w1Steps], ["W2 784-1000-1000-10", W2, plan.w2Steps]] as const) {
     // One model per backend (its parameters are allocated as that backend wants), timed in alternation.
@@ -136,6 +134,8 @@ function trainSection(train: ReturnType<typeof loadTrainingSet>): void {
         const key = `train ${name} ${label(backend)} ${t}T samples/s`;
         metrics[key] = median(rates[i]);
         cells.push(`${Math.min(...rates[i]).toFixed(0)}–${Math.max(...rates[i]).toFixed(0)}${compare(key)}`);
+        setBackend(backend);
+        splitRows.push([name, `${t}`, label(backend), ...stepSplit(`${name} ${label(backend)} ${t}T`, widths, metrics[key])]);
       });
       rows.push(cells);
       rss.push(rssMB());
@@ -148,7 +148,20 @@ function trainSection(train: ReturnType<typeof loadTrainingSet>): void {
     title: `Training samples/s, Adam (lr 1e-3), batch ${BATCH}, real MNIST: range over ${plan.rounds} rounds (W1 ${plan.w1Steps} steps, W2 ${plan.w2Steps}), backends taking turns (vs prev: the median)`,
   }));
   console.log(`Resident memory (MB), before, then after each row: ${rss.map((x) => x.toFixed(0)).join(" → ")}`);
-  console.log("PyTorch on the same models and threads: /usr/bin/python3 scripts/bench-pytorch-mlp.py");
+  const splitColumns: Column[] = [{ header: "model" }, { header: "threads", align: "right" }, { header: "backend" }, ...["step", "products", "the rest", "rest share"].map((header) => ({ header, align: "right" as const }))];
+  console.log("\n" + formatTable(splitColumns, splitRows, {
+    title: "Where a step's time goes, µs: the whole step (at the median rate above), its matrix products each timed alone (median call), and the rest by difference",
+  }));
+  console.log("PyTorch on the same models and threads, with the same split: /usr/bin/python3 scripts/bench-pytorch-mlp.py");
+}
+
+/** A step's µs, its products' (each timed alone, the step's layout and threads) and the rest by difference, as table cells. */
+function stepSplit(key: string, widths: readonly number[], samplesPerSecond: number): Cell[] {
+  const stepUs = (BATCH / samplesPerSecond) * 1e6;
+  const productsUs = mlpProducts(key, widths, BATCH).reduce((sum, shape) => sum + measureGemm(shape, shape.layout, plan.gemmMs / 2).medianMs * 1000, 0);
+  metrics[`step ${key} products µs`] = productsUs;
+  metrics[`step ${key} rest µs`] = stepUs - productsUs;
+  return [stepUs.toFixed(0), productsUs.toFixed(0), (stepUs - productsUs).toFixed(0), `${((100 * (stepUs - productsUs)) / stepUs).toFixed(0)}%`];
 }
 
 /** Whether setBackend accepts `backend` here. */

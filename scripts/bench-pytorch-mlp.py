@@ -1,11 +1,18 @@
 #!/usr/bin/python3
 """PyTorch's samples/s on the steps `npm run bench` times (not run in CI): MLPs 784-256-10 (W1) and
 784-1000-1000-10 (W2), Adam (lr 1e-3), batch 128, cross-entropy, a shuffled pass over 60,000
-standardized digits, at 1 and 2 threads; rounds of a fixed number of steps, reported as a range.
+standardized digits; rounds of a fixed number of steps, reported as a range. Also where a step's
+time goes, as `npm run bench` splits it: the step, its matrix products each timed alone, the rest.
+
+PyTorch has two thread pools: its own (OpenMP, torch.set_num_threads) and OpenBLAS's, which runs the
+products and which torch.set_num_threads does not touch (it would keep every core). So "1 thread"
+pins both to one; "2 threads" is measured in each of the three ways to use two cores, and the best
+one is PyTorch's figure.
 
     /usr/bin/python3 scripts/bench-pytorch-mlp.py [--rounds 5] [--w1-steps 200] [--w2-steps 30]
 """
 import argparse
+import ctypes
 import os
 import time
 
@@ -13,6 +20,20 @@ import torch
 
 BATCH = 128
 MODELS = {"W1 784-256-10": [784, 256, 10], "W2 784-1000-1000-10": [784, 1000, 1000, 10]}
+# (torch's threads, OpenBLAS's threads) for each thread count.
+CONFIGS = {1: [(1, 1)], 2: [(2, 1), (1, 2), (2, 2)]}
+
+
+def openblas():
+    """The OpenBLAS library torch's products go to (the same object torch loaded), to set its thread count."""
+    with open("/proc/self/maps") as maps:
+        paths = {line.split()[-1] for line in maps if "openblas" in line and ".so" in line}
+    for path in sorted(paths):
+        lib = ctypes.CDLL(path)
+        if hasattr(lib, "openblas_set_num_threads"):
+            lib.openblas_get_corename.restype = ctypes.c_char_p
+            return lib
+    raise SystemExit("torch does not use OpenBLAS here: this comparison needs Debian's python3-torch with libopenblas0-pthread")
 
 
 def mlp(widths):
@@ -22,6 +43,32 @@ def mlp(widths):
             layers.append(torch.nn.ReLU())
         layers.append(torch.nn.Linear(widths[i], widths[i + 1]))
     return torch.nn.Sequential(*layers)
+
+
+def products(widths):
+    """A step's products as npm run bench lists them: per layer x·Wᵀ, dW = gᵀ·x, and dX = g·W but for the first layer."""
+    out = []
+    for i in range(len(widths) - 1):
+        n_in, n_out = widths[i], widths[i + 1]
+        x, w, g = torch.randn(BATCH, n_in), torch.randn(n_out, n_in), torch.randn(BATCH, n_out)
+        out.append((x, w.t()))
+        if i > 0:
+            out.append((g, w))
+        out.append((g.t(), x))
+    return out
+
+
+def products_us(widths, calls=50):
+    """The step's products, each timed alone: the sum of their median calls, µs."""
+    total = 0.0
+    for a, b in products(widths):
+        times = []
+        for _ in range(calls):
+            t0 = time.perf_counter()
+            torch.mm(a, b)
+            times.append(time.perf_counter() - t0)
+        total += sorted(times)[calls // 2] * 1e6
+    return total
 
 
 def batches(x, y, generator):
@@ -54,31 +101,34 @@ def main():
     parser.add_argument("--w2-steps", type=int, default=30)
     args = parser.parse_args()
     steps = {"W1 784-256-10": args.w1_steps, "W2 784-1000-1000-10": args.w2_steps}
+    blas = openblas()
     generator = torch.Generator().manual_seed(0)
     # Random standardized "digits": the step's cost does not depend on the values.
     x = torch.randn(60000, 784, generator=generator)
     y = torch.randint(0, 10, (60000,), generator=generator)
-    print(f"PyTorch {torch.__version__}, BLAS: {blas_name()}, load average at start: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
-    print(f"samples/s, Adam (lr 1e-3), batch {BATCH}, range over {args.rounds} rounds after a warm-up round")
+    print(f"PyTorch {torch.__version__}, OpenBLAS kernels {blas.openblas_get_corename().decode()}, load average at start: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
+    print(f"samples/s, Adam (lr 1e-3), batch {BATCH}, range over {args.rounds} rounds after a warm-up round; step split in µs (median rate)")
+    print(f"{'model':22s} {'threads':8s} {'torch+BLAS':11s} {'samples/s':>15s}  {'step':>6s} {'products':>9s} {'the rest':>9s}")
     for name, widths in MODELS.items():
-        for threads in (1, 2):
-            torch.set_num_threads(threads)
-            torch.manual_seed(0)
-            model = mlp(widths)
-            optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-            data = batches(x, y, generator)
-            time_steps(model, optimizer, data, max(5, steps[name] // 5))
-            rates = [time_steps(model, optimizer, data, steps[name]) for _ in range(args.rounds)]
-            print(f"{name:22s} {threads} thread{'s' if threads > 1 else ' '}  {min(rates):8.0f}–{max(rates):.0f}")
+        for threads, configs in CONFIGS.items():
+            results = []
+            for torch_threads, blas_threads in configs:
+                torch.set_num_threads(torch_threads)
+                blas.openblas_set_num_threads(blas_threads)
+                torch.manual_seed(0)
+                model = mlp(widths)
+                optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+                data = batches(x, y, generator)
+                time_steps(model, optimizer, data, max(5, steps[name] // 5))
+                rates = sorted(time_steps(model, optimizer, data, steps[name]) for _ in range(args.rounds))
+                step = BATCH / rates[len(rates) // 2] * 1e6
+                prod = products_us(widths)
+                results.append((rates[len(rates) // 2], torch_threads, blas_threads))
+                print(f"{name:22s} {threads:<8d} {f'{torch_threads}+{blas_threads}':11s} {f'{rates[0]:.0f}–{rates[-1]:.0f}':>15s}  {step:6.0f} {prod:9.0f} {step - prod:9.0f}")
+            if len(results) > 1:
+                best = max(results)
+                print(f"{'':22s} {threads:<8d} best: {best[1]}+{best[2]} (torch+BLAS threads)")
     print(f"load average at end: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
-
-
-def blas_name():
-    config = torch.__config__.show()
-    for line in config.splitlines():
-        if "BLAS_INFO" in line:
-            return line.split("BLAS_INFO=")[1].split(",")[0]
-    return "unknown"
 
 
 if __name__ == "__main__":

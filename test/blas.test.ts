@@ -6,7 +6,7 @@ import { createRequire } from "node:module";
 import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { backendInfo, gemm, getBackend, getNumThreads, setBackend, setNumThreads } from "../src/kernels/index.ts";
-import { blasTuning } from "../src/kernels/gemm-blas.ts";
+import { blasThreads } from "../src/kernels/gemm-blas.ts";
 import { gemmJs } from "../src/kernels/gemm-js.ts";
 import { asFloat64, expectEveryLayoutMatchesJs, expectMatchesJs, LAYOUTS, makeArgs, resident, SIZES } from "./helpers/gemm-cases.ts";
 
@@ -63,20 +63,72 @@ describe("choosing the blas backend", () => {
     expect(backendInfo()).toMatchObject({ backend: "blas", blasLibrary: "libopenblas.so.0", simd: true, threads: 1, requestedThreads: 1, unavailable: null });
   });
 
-  it("sets OpenBLAS's thread count from setNumThreads at the next large product; small ones run on one thread", () => {
+  it("runs each product shape on the thread count its first calls measured faster, and sets OpenBLAS's count to it", () => {
     const openblas = (createRequire(import.meta.url)("koffi") as { load(p: string): { func(s: string): () => number } }).load("libopenblas.so.0");
     const openblasThreads = openblas.func("int openblas_get_num_threads()");
-    const large = makeArgs({ m: 128, n: 128, k: 128, transA: false, transB: false, accumulate: false, strided: false }, 1);
-    const small = makeArgs({ m: 3, n: 3, k: 3, transA: false, transB: false, accumulate: false, strided: false }, 1);
-    expect(128 ** 3).toBeGreaterThanOrEqual(blasTuning.parallelMinMacs);
-    for (const threads of [1, 2, 1, 2]) {
-      setNumThreads(threads);
-      gemm(large);
-      expect(openblasThreads()).toBe(threads);
-      gemm(small);
-      expect(openblasThreads()).toBe(1);
+    blasThreads.reset();
+    const shapes = [{ m: 128, n: 256, k: 784 }, { m: 3, n: 3, k: 3 }].map((size) => makeArgs({ ...size, transA: false, transB: true, accumulate: false, strided: false }, 1));
+    setNumThreads(1);
+    for (const args of shapes) gemm(args);
+    expect(blasThreads.choices().size).toBe(0); // one thread available: nothing to choose
+    setNumThreads(2);
+    const seen: number[][] = shapes.map(() => []);
+    for (let call = 0; call < 12; call++) {
+      shapes.forEach((args, i) => {
+        gemm(args);
+        seen[i].push(openblasThreads());
+      });
     }
+    const choices = blasThreads.choices();
+    expect([...choices.keys()].sort()).toEqual(["sNT 128×256×784/2", "sNT 3×3×3/2"]);
+    shapes.forEach((_, i) => {
+      const chosen = [...choices.values()][i];
+      expect(seen[i].slice(0, 8)).toEqual([1, 2, 1, 2, 1, 2, 1, 2]); // on trial: turns
+      expect(seen[i].slice(8)).toEqual([chosen, chosen, chosen, chosen]); // then the winner only
+    });
   });
+});
+
+describe("memory freed by a training step", () => {
+  /**
+   * Frees 32 MiB of 4 MiB arrays, then reports how much more free memory glibc's heap holds than
+   * before (mallinfo2's fordblks): kept for the next step's arrays, or given back to the system (glibc's default for
+   * blocks this large, and then each new array is mapped and zero-filled again).
+   */
+  const freed = `
+import { createRequire } from "node:module";
+import { setImmediate as turn } from "node:timers/promises";
+import { gemm, getBackend } from ${JSON.stringify(kernels)};
+const koffi = createRequire(import.meta.url)("koffi");
+const a = new Float32Array([1]), c = new Float32Array(1);
+gemm({ m: 1, n: 1, k: 1, a, aOffset: 0, lda: 1, transA: false, b: a, bOffset: 0, ldb: 1, transB: false, c, cOffset: 0, ldc: 1, accumulate: false });
+const info = koffi.struct("mallinfo2", { arena: "size_t", ordblks: "size_t", smblks: "size_t", hblks: "size_t", hblkhd: "size_t", usmblks: "size_t", fsmblks: "size_t", uordblks: "size_t", fordblks: "size_t", keepcost: "size_t" });
+const mallinfo2 = koffi.load("libc.so.6").func("mallinfo2", info, []);
+globalThis.gc();
+const before = Number(mallinfo2().fordblks);
+let arrays = Array.from({ length: 8 }, () => new Float32Array(2 ** 20).fill(1));
+arrays = null;
+let held = 0;
+for (let i = 0; i < 50 && held < 24 * 2 ** 20; i++) { globalThis.gc(); await turn(); held = Number(mallinfo2().fordblks) - before; }
+console.log(JSON.stringify({ backend: getBackend(), heldMiB: held / 2 ** 20 }));
+`;
+  const run = async (env: Record<string, string>) => {
+    const { NDGRAD_BACKEND: _, ...inherited } = process.env;
+    const { stdout } = await promisify(execFile)(process.execPath, ["--expose-gc", "--import", "tsx", "--input-type=module", "-e", freed], {
+      cwd: new URL("..", import.meta.url).pathname, env: { ...inherited, ...env }, timeout: 60_000,
+    });
+    return JSON.parse(stdout.trim().split("\n").pop()!) as { backend: string; heldMiB: number };
+  };
+
+  it("is kept by glibc for reuse once the blas backend has loaded, unless the user set glibc's own thresholds", async () => {
+    const tuned = await run({});
+    expect(tuned.backend).toBe("blas");
+    expect(tuned.heldMiB).toBeGreaterThanOrEqual(24);
+    // glibc's fixed default threshold: every 4 MiB array is its own mapping, unmapped when freed.
+    const untouched = await run({ MALLOC_MMAP_THRESHOLD_: String(128 * 1024) });
+    expect(untouched.backend).toBe("blas");
+    expect(untouched.heldMiB).toBeLessThan(4);
+  }, 90_000);
 });
 
 describe.each([1, 2])("blas GEMM on %i thread(s) agrees with the JS kernel", (threads) => {

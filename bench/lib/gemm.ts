@@ -7,23 +7,28 @@ export interface Shape { name: string; m: number; n: number; k: number; layout: 
 export type Layout = "A·B" | "A·Bᵀ" | "Aᵀ·B";
 export const LAYOUTS: Layout[] = ["A·B", "A·Bᵀ", "Aᵀ·B"];
 
-/** The products of one training step, batch 128: forward x·Wᵀ (A·Bᵀ), backward dX = g·W (A·B), dW = gᵀ·x (Aᵀ·B). */
-export const MLP: Shape[] = [
-  { name: "mlp fc1 fwd x·W1ᵀ", m: 128, n: 256, k: 784, layout: "A·Bᵀ" },
-  { name: "mlp fc2 fwd h·W2ᵀ", m: 128, n: 10, k: 256, layout: "A·Bᵀ" },
-  { name: "mlp fc1 dX g·W1", m: 128, n: 784, k: 256, layout: "A·B" },
-  { name: "mlp fc2 dH g·W2", m: 128, n: 256, k: 10, layout: "A·B" },
-  { name: "mlp fc1 dW gᵀ·x", m: 256, n: 784, k: 128, layout: "Aᵀ·B" },
-  { name: "mlp fc2 dW gᵀ·h", m: 10, n: 256, k: 128, layout: "Aᵀ·B" },
-];
-export const ADAM_NET: Shape[] = [
-  { name: "adam-net fc1 fwd", m: 128, n: 1000, k: 784, layout: "A·Bᵀ" },
-  { name: "adam-net fc2 fwd", m: 128, n: 1000, k: 1000, layout: "A·Bᵀ" },
-  { name: "adam-net fc3 fwd", m: 128, n: 10, k: 1000, layout: "A·Bᵀ" },
-  { name: "adam-net fc2 dX", m: 128, n: 1000, k: 1000, layout: "A·B" },
-  { name: "adam-net fc1 dW", m: 1000, n: 784, k: 128, layout: "Aᵀ·B" },
-  { name: "adam-net fc2 dW", m: 1000, n: 1000, k: 128, layout: "Aᵀ·B" },
-];
+/**
+ * The products of one training step of an MLP with layer widths [in, hidden ..., out] at `batch`: per
+ * layer the forward x·Wᵀ (A·Bᵀ) and dW = gᵀ·x (Aᵀ·B), and dX = g·W (A·B) for every layer but the
+ * first (the input needs no gradient).
+ */
+export function mlpProducts(name: string, widths: readonly number[], batch: number): Shape[] {
+  return widths.slice(1).flatMap((out, i) => {
+    const inF = widths[i], layer = `${name} fc${i + 1}`;
+    return [
+      { name: `${layer} fwd x·Wᵀ`, m: batch, n: out, k: inF, layout: "A·Bᵀ" as const },
+      ...(i > 0 ? [{ name: `${layer} dX g·W`, m: batch, n: inF, k: out, layout: "A·B" as const }] : []),
+      { name: `${layer} dW gᵀ·x`, m: out, n: inF, k: batch, layout: "Aᵀ·B" as const },
+    ];
+  });
+}
+
+/** The MLPs `npm run bench` trains, batch 128: W1 (the race's) and W2 (the Adam paper's). */
+export const BATCH = 128;
+export const W1 = [784, 256, 10];
+export const W2 = [784, 1000, 1000, 10];
+export const MLP = mlpProducts("mlp", W1, BATCH);
+export const ADAM_NET = mlpProducts("adam-net", W2, BATCH);
 
 export function random(size: number, seed: number): Float32Array {
   const out = new Float32Array(size);
@@ -38,10 +43,10 @@ export function random(size: number, seed: number): Float32Array {
 /**
  * GFLOP/s from the timings of single calls over `minTime` ms, on the current backend and thread
  * count: the best call (what the kernel does when the OS lets it run; this 2-core machine is often
- * shared) and the median call. The operands are ordinary arrays, copied in and out by every call,
+ * shared) and the median call (also in ms). The operands are ordinary arrays, copied in and out by every call,
  * or with `inWasm` arrays that live in the wasm memory (as parameters and optimizer state do), used in place.
  */
-export function measureGemm(shape: Shape, layout: Layout, minTime: number, inWasm = false): { best: number; median: number } {
+export function measureGemm(shape: Shape, layout: Layout, minTime: number, inWasm = false): { best: number; median: number; medianMs: number } {
   const { m, n, k } = shape;
   const transA = layout === "Aᵀ·B", transB = layout === "A·Bᵀ";
   const place = (values: Float32Array) => {
@@ -63,7 +68,7 @@ export function measureGemm(shape: Shape, layout: Layout, minTime: number, inWas
   }
   times.sort((x, y) => x - y);
   const rate = (ms: number) => (2 * m * n * k) / (ms * 1e6);
-  return { best: rate(times[0]), median: rate(times[times.length >> 1]) };
+  return { best: rate(times[0]), median: rate(times[times.length >> 1]), medianMs: times[times.length >> 1] };
 }
 
 /**

@@ -2,6 +2,7 @@
 
 import type { FloatArray } from "./float-array.ts";
 import { sharesMemory, zeroRows, type GemmArgs } from "./gemm-js.ts";
+import { ThreadChoice } from "./thread-choice.ts";
 
 /** cblas_?gemm's arguments in its own order (the enums as CBLAS numbers them), operands as typed arrays at their first element. */
 export type CblasGemm<T extends FloatArray> = (
@@ -33,15 +34,8 @@ const CBLAS_ROW_MAJOR = 101;
 const CBLAS_NO_TRANS = 111;
 const CBLAS_TRANS = 112;
 
-/** Knobs measured on the MLP shapes (npm run bench); exported for benchmarks, not part of the API. */
-export const blasTuning = {
-  /**
-   * Products with fewer multiply-adds (m·n·k) than this run on one thread: waking OpenBLAS's
-   * threads costs more than they save there (a 128×10×256 product ran at about a third of its
-   * 1-thread speed on 2 threads).
-   */
-  parallelMinMacs: 1 << 21,
-};
+/** Which products run on several threads, learned shape by shape (exported for benchmarks and tests, not part of the API). */
+export const blasThreads = new ThreadChoice();
 
 let threadsSet = 0;
 
@@ -60,7 +54,9 @@ export function gemmBlas(blas: Blas, g: GemmArgs, threads: number): boolean {
     if (!g.accumulate) zeroRows(g.c, g.cOffset, g.ldc, m, n);
     return true;
   }
-  const nt = m * n * k >= blasTuning.parallelMinMacs ? threads : 1;
+  const choice = blas.setThreads ? blasThreads.choose(`${gemm === blas.sgemm ? "s" : "d"}${g.transA ? "T" : "N"}${g.transB ? "T" : "N"} ${m}×${n}×${k}`, threads) : null;
+  const nt = choice?.threads ?? threads;
+  const started = choice?.done ? performance.now() : 0;
   if (blas.setThreads && nt !== threadsSet) {
     blas.setThreads(nt);
     threadsSet = nt;
@@ -75,6 +71,7 @@ export function gemmBlas(blas: Blas, g: GemmArgs, threads: number): boolean {
     g.accumulate ? 1 : 0, c, ldc,
   );
   if (aliased) for (let i = 0; i < m; i++) g.c.set(c.subarray(i * n, i * n + n), g.cOffset + i * g.ldc);
+  choice?.done?.(performance.now() - started);
   return true;
 }
 
