@@ -4,36 +4,21 @@
 standardized digits; rounds of a fixed number of steps, reported as a range. Also where a step's
 time goes, as `npm run bench` splits it: the step, its matrix products each timed alone, the rest.
 
-PyTorch has two thread pools: its own (OpenMP, torch.set_num_threads) and OpenBLAS's, which runs the
-products and which torch.set_num_threads does not touch (it would keep every core). So "1 thread"
-pins both to one; "2 threads" is measured in each of the three ways to use two cores, and the best
-one is PyTorch's figure.
+Threads as scripts/pytorch_threads.py sets them: "1 thread" is one for PyTorch and one for OpenBLAS;
+"2 threads" is each way to use two cores, and the best is PyTorch's figure.
 
     /usr/bin/python3 scripts/bench-pytorch-mlp.py [--rounds 5] [--w1-steps 200] [--w2-steps 30]
 """
 import argparse
-import ctypes
 import os
 import time
 
 import torch
 
+from pytorch_threads import CONFIGS, openblas, use
+
 BATCH = 128
 MODELS = {"W1 784-256-10": [784, 256, 10], "W2 784-1000-1000-10": [784, 1000, 1000, 10]}
-# (torch's threads, OpenBLAS's threads) for each thread count.
-CONFIGS = {1: [(1, 1)], 2: [(2, 1), (1, 2), (2, 2)]}
-
-
-def openblas():
-    """The OpenBLAS library torch's products go to (the same object torch loaded), to set its thread count."""
-    with open("/proc/self/maps") as maps:
-        paths = {line.split()[-1] for line in maps if "openblas" in line and ".so" in line}
-    for path in sorted(paths):
-        lib = ctypes.CDLL(path)
-        if hasattr(lib, "openblas_set_num_threads"):
-            lib.openblas_get_corename.restype = ctypes.c_char_p
-            return lib
-    raise SystemExit("torch does not use OpenBLAS here: this comparison needs Debian's python3-torch with libopenblas0-pthread")
 
 
 def mlp(widths):
@@ -113,8 +98,7 @@ def main():
         for threads, configs in CONFIGS.items():
             results = []
             for torch_threads, blas_threads in configs:
-                torch.set_num_threads(torch_threads)
-                blas.openblas_set_num_threads(blas_threads)
+                use(blas, torch_threads, blas_threads)
                 torch.manual_seed(0)
                 model = mlp(widths)
                 optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)

@@ -2,11 +2,11 @@
 // thread and all of them, then the faster count runs that shape from then on.
 
 /**
- * Whether a product is worth sharing depends on its shape, the library's kernels and the machine
- * (a 128×256×784 product on AVX-512 OpenBLAS ran slower on 2 threads than on 1, on AVX2 faster), so
- * it is measured rather than guessed: each shape's first `2 · trials` calls take turns between the
- * two counts, and the one with the lower fastest call wins. The fastest call, not the mean: a call
- * the OS interrupted says nothing about the count it ran on.
+ * Whether a product is worth sharing depends on its shape, the library's kernels, the machine and
+ * what runs between products (a step's MLP on AVX-512 OpenBLAS trained slower on 2 threads than on
+ * 1, on AVX2 faster), so it is measured in place rather than guessed: each shape's first
+ * `2 · trials` calls take turns between the two counts, and the one with the lower fastest call
+ * wins. The fastest call, not the mean: a call the OS interrupted says nothing about the count it ran on.
  */
 export class ThreadChoice {
   private readonly byShape = new Map<string, Trial>();
