@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { arange, data, DataLoader, detectAnomaly, full, Generator, gradcheck, indexSelect, manualSeed, nn, ones, optim, permute, rand, randn, setBackend, setNumThreads, squeeze, Tensor, tensor, TensorDataset, to, toDot, TrainingDiagnostics, unsqueeze, zeros, zerosLike } from "../src/index.ts";
 import { deserialize, load, loadCheckpoint, loadWithMetadata, save, saveCheckpoint, serialize } from "../src/io/index.ts";
-import { asciiLineChart, createRunDir, DivergenceCheck, emaSmooth, formatExp, formatFixed, formatInteger, formatMetricsCsv, formatNumber, formatPercent, formatSeconds, formatTable, lineChartSpec, parseMetrics, readMetrics, RunRecorder, TrainingProgress, writeFileAtomic } from "../src/report/index.ts";
+import { asciiLineChart, createRunDir, DivergenceCheck, emaSmooth, formatExp, formatFixed, formatInteger, formatMetricsCsv, formatNumber, formatPercent, formatSeconds, formatTable, lineChartSpec, parseMetrics, readMetrics, RunRecorder, TrainingProgress, trajectoryChartSvg, writeFileAtomic } from "../src/report/index.ts";
 import { loadMnist } from "../datasets/index.ts";
 
 const F = nn.functional;
@@ -147,7 +147,7 @@ const errors: Record<string, ErrorCase[]> = {
     ["betas [NaN, 0.9]", () => new optim.Adam([leaf()], { betas: [NaN, 0.9] }), RangeError, /Adam: Invalid beta parameter at index 0: NaN/],
     ["eps -1", () => new optim.Adam([leaf()], { eps: -1 }), RangeError, /Adam: Invalid epsilon value: -1/],
     ["weightDecay NaN", () => new optim.AdamW([leaf()], { weightDecay: NaN }), RangeError, /AdamW: Invalid weightDecay value: NaN/],
-    ["an unknown option", () => new optim.Adam([leaf()], u({ learningRate: 0.1 })), TypeError, /Adam: unknown option "learningRate" in options \(valid: lr, betas/],
+    ["an unknown option", () => new optim.Adam([leaf()], u({ learningRate: 0.1 })), TypeError, /^Adam: unknown option "learningRate" \(valid: lr, betas, eps, weightDecay, amsgrad, maximize\)$/],
     ["an empty parameter list", () => new optim.Adam([], {}), RangeError, /Adam: optimizer got an empty parameter list/],
     ["numbers as parameters", () => new optim.Adam(u([1, 2]), {}), TypeError, /Adam: optimizer can only optimize Tensors, but parameter 0 of group 0 is 1/],
     ["undefined parameters", () => new optim.Adam(u(undefined), {}), TypeError, /Adam: params must be a list of tensors or of parameter groups, got undefined/],
@@ -179,7 +179,7 @@ const errors: Record<string, ErrorCase[]> = {
     ["DataLoader batchSize 0", () => new DataLoader(dataset(), { batchSize: 0 }), RangeError, /DataLoader: invalid batchSize 0 \(must be an integer >= 1\)/],
     ["DataLoader batchSize NaN", () => new DataLoader(dataset(), { batchSize: NaN }), RangeError, /DataLoader: invalid batchSize NaN/],
     ["DataLoader batchSize 2.5", () => new DataLoader(dataset(), { batchSize: 2.5 }), RangeError, /DataLoader: invalid batchSize 2.5/],
-    ["DataLoader without options", () => new DataLoader(dataset(), u(undefined)), TypeError, /DataLoader: options must be an object with at least \{ batchSize \}/],
+    ["DataLoader without options", () => new DataLoader(dataset(), u(undefined)), TypeError, /^DataLoader: batchSize must be an integer >= 1, got undefined$/],
     ["DataLoader of an array", () => new DataLoader(u([1, 2]), { batchSize: 1 }), TypeError, /DataLoader: dataset must be a Dataset/],
     ["DataLoader shuffle 'yes'", () => new DataLoader(dataset(), { batchSize: 1, shuffle: u("yes") }), TypeError, /DataLoader: shuffle must be true or false/],
     ["DataLoader.setEpoch(-1)", () => new DataLoader(dataset(), { batchSize: 1 }).setEpoch(-1), RangeError, /DataLoader.setEpoch: invalid epoch -1/],
@@ -306,10 +306,10 @@ const publicArguments: Record<string, ErrorCase[]> = {
     ["LogSoftmax(5) on 2 dims", () => new nn.LogSoftmax(5).forward(ones([2, 2])), RangeError, /^logSoftmax: dim 5 is out of range for a tensor of 2 dims \(expected -2 to 1\)$/],
     ['Dropout("0.5")', () => new nn.Dropout(u("0.5")), RangeError, /^Dropout: p must be in \[0, 1\], got "0.5" \(a string\)$/],
     ['Flatten("1")', () => new nn.Flatten(u("1")).forward(ones([2, 2, 2])), TypeError, /^flatten: dim must be an integer, got "1"$/],
-    ['CrossEntropyLoss("mean")', () => new nn.CrossEntropyLoss(u("mean")).forward(ones([2, 3]), [0, 1]), TypeError, /^crossEntropy: options must be an object such as \{ reduction: "sum" \}, got "mean" \(a string\)$/],
+    ['CrossEntropyLoss("mean")', () => new nn.CrossEntropyLoss(u("mean")).forward(ones([2, 3]), [0, 1]), TypeError, /^CrossEntropyLoss: options must be an object such as \{ reduction: "sum" \}, got "mean" \(a string\)$/],
     ["NLLLoss with a negative class weight", () => new nn.NLLLoss({ weight: [1, -1, 1] }).forward(ones([2, 3]), [0, 1]), RangeError, /^nllLoss: weight\[1\] is -1; class weights must be finite and >= 0$/],
     ["MSELoss on arrays", () => new nn.MSELoss().forward(u([1]), u([1])), TypeError, /^mseLoss: input must be a Tensor, got \[1\] \(an array\)$/],
-    ['BCEWithLogitsLoss with reduction "avg"', () => new nn.BCEWithLogitsLoss({ reduction: u("avg") }).forward(ones([2]), ones([2])), TypeError, /^binaryCrossEntropyWithLogits: reduction must be "mean", "sum" or "none", got "avg" \(a string\)$/],
+    ['BCEWithLogitsLoss with reduction "avg"', () => new nn.BCEWithLogitsLoss({ reduction: u("avg") }).forward(ones([2]), ones([2])), TypeError, /^BCEWithLogitsLoss: reduction must be "mean", "sum" or "none", got "avg" \(a string\)$/],
   ],
   "nn.functional and losses": [
     ["linear of an array", () => F.linear(u([1]), ones([2, 2])), TypeError, /^linear: input must be a Tensor/],
@@ -327,7 +327,7 @@ const publicArguments: Record<string, ErrorCase[]> = {
     ['crossEntropy with labelSmoothing "0.1"', () => F.crossEntropy(ones([2, 3]), [0, 1], { labelSmoothing: u("0.1") }), RangeError, /^crossEntropy: labelSmoothing must be in \[0, 1\], got "0.1" \(a string\)$/],
     ["crossEntropy with an object as target", () => F.crossEntropy(ones([2, 3]), u({ 0: 1 })), TypeError, /^crossEntropy: target must be class indices \(number\[\], Int32Array or a 1-D Tensor\), got Object$/],
     ["crossEntropy of an array of logits", () => F.crossEntropy(u([[1, 2]]), [0]), TypeError, /^crossEntropy: logits must be a Tensor, got \[\[1, 2\]\] \(an array\)$/],
-    ["nllLoss with options 3", () => F.nllLoss(ones([2, 3]), [0, 1], u(3)), TypeError, /^nllLoss: options must be an object such as \{ reduction: "sum" \}, got 3$/],
+    ["nllLoss with options 3", () => F.nllLoss(ones([2, 3]), [0, 1], u(3)), TypeError, /^nllLoss: options must be an object such as \{ reduction: "sum" \}, got 3 \(a number\)$/],
     ["mseLoss with labelSmoothing", () => F.mseLoss(ones([2]), ones([2]), u({ labelSmoothing: 0.1 })), TypeError, /^mseLoss: unknown option "labelSmoothing" \(valid: reduction\)$/],
     ["binaryCrossEntropyWithLogits of an array target", () => F.binaryCrossEntropyWithLogits(ones([2]), u([1, 1])), TypeError, /^binaryCrossEntropyWithLogits: target must be a Tensor, got \[1, 1\] \(an array\)$/],
   ],
@@ -342,7 +342,7 @@ const publicArguments: Record<string, ErrorCase[]> = {
   ],
   "nn.utils": [
     ['clipGradNorm with options "inf"', () => nn.utils.clipGradNorm([withGrad()], 1, u("inf")), TypeError, /^clipGradNorm: options must be an object such as \{ normType: 2 \}, got "inf" \(a string\)$/],
-    ["clipGradNorm with options 2", () => nn.utils.clipGradNorm([withGrad()], 1, u(2)), TypeError, /^clipGradNorm: options must be an object such as \{ normType: 2 \}, got 2$/],
+    ["clipGradNorm with options 2", () => nn.utils.clipGradNorm([withGrad()], 1, u(2)), TypeError, /^clipGradNorm: options must be an object such as \{ normType: 2 \}, got 2 \(a number\)$/],
     ["clipGradNorm with a misspelt option", () => nn.utils.clipGradNorm([withGrad()], 1, u({ norm_type: 1 })), TypeError, /^clipGradNorm: unknown option "norm_type" \(valid: normType, errorIfNonfinite\)$/],
     ['clipGradNorm with maxNorm "1"', () => nn.utils.clipGradNorm([withGrad()], u("1")), TypeError, /^clipGradNorm: maxNorm must be a number, got "1" \(a string\)$/],
     ['clipGradNorm with normType "inf"', () => nn.utils.clipGradNorm([withGrad()], 1, { normType: u("inf") }), RangeError, /^clipGradNorm: normType must be a positive number or Infinity, got "inf" \(a string\)$/],
@@ -414,6 +414,53 @@ const publicArguments: Record<string, ErrorCase[]> = {
     ["formatMetricsCsv of 3", () => formatMetricsCsv(u(3)), TypeError, /^formatMetricsCsv: series must be an object such as \{ "adam\/train": \[\{ step: 1, loss: 2.3 \}\] \}, got 3 \(a number\)$/],
     ["DivergenceCheck with factor 1", () => new DivergenceCheck({ factor: 1 }), RangeError, /^DivergenceCheck: invalid factor 1 \(must be a finite number > 1\)$/],
   ],
+  // One check (checkOptions) for every options object: a misspelt key is an error naming the op and the valid keys, never ignored.
+  "options objects": [
+    ["conv2d with strides", () => F.conv2d(ones([1, 1, 3, 3]), ones([1, 1, 1, 1]), null, u({ strides: 2 })), TypeError, /^conv2d: unknown option "strides" \(valid: stride, padding, dilation, groups\)$/],
+    ["conv2d with options 2", () => F.conv2d(ones([1, 1, 3, 3]), ones([1, 1, 1, 1]), null, u(2)), TypeError, /^conv2d: options must be an object \{ stride, padding, dilation, groups \}, got 2 \(a number\)$/],
+    ["conv2d with options [2]", () => F.conv2d(ones([1, 1, 3, 3]), ones([1, 1, 1, 1]), null, u([2])), TypeError, /^conv2d: options must be an object \{ stride, padding, dilation, groups \}, got \[2\] \(an array\)$/],
+    ["maxPool2d with strides", () => F.maxPool2d(ones([1, 1, 2, 2]), 2, u({ strides: 1 })), TypeError, /^maxPool2d: unknown option "strides" \(valid: stride, padding\)$/],
+    ["maxPool2d with options null", () => F.maxPool2d(ones([1, 1, 2, 2]), 2, u(null)), TypeError, /^maxPool2d: options must be an object \{ stride, padding \}, got null$/],
+    ["avgPool2d with count_include_pad", () => F.avgPool2d(ones([1, 1, 2, 2]), 2, u({ count_include_pad: false })), TypeError, /^avgPool2d: unknown option "count_include_pad" \(valid: stride, padding\)$/],
+    ["batchNorm with train", () => F.batchNorm(ones([2, 3]), null, null, null, null, u({ train: true })), TypeError, /^batchNorm: unknown option "train" \(valid: training, momentum, eps\)$/],
+    ["batchNorm with options a Tensor", () => F.batchNorm(ones([2, 3]), null, null, null, null, u(ones([1]))), TypeError, /^batchNorm: options must be an object \{ training, momentum, eps \}, got Tensor$/],
+    ["layerNorm with epsilon", () => F.layerNorm(ones([2, 3]), 3, null, null, u({ epsilon: 1e-5 })), TypeError, /^layerNorm: unknown option "epsilon" \(valid: eps\)$/],
+    ["layerNorm with eps 0", () => F.layerNorm(ones([2, 3]), 3, null, null, { eps: 0 }), RangeError, /^layerNorm: eps must be a finite number > 0, got 0$/],
+    ["Conv2d with strides", () => new nn.Conv2d(1, 1, 3, u({ strides: 2 })), TypeError, /^Conv2d: unknown option "strides" \(valid: stride, padding, dilation, groups, bias, dtype, generator\)$/],
+    ["MaxPool2d with strides", () => new nn.MaxPool2d(2, u({ strides: 2 })), TypeError, /^MaxPool2d: unknown option "strides" \(valid: stride, padding\)$/],
+    ["AvgPool2d with ceil_mode", () => new nn.AvgPool2d(2, u({ ceil_mode: true })), TypeError, /^AvgPool2d: unknown option "ceil_mode" \(valid: stride, padding\)$/],
+    ["BatchNorm1d with track_running_stats", () => new nn.BatchNorm1d(3, u({ track_running_stats: false })), TypeError, /^BatchNorm1d: unknown option "track_running_stats" \(valid: eps, momentum, affine, trackRunningStats, dtype\)$/],
+    ["BatchNorm2d with epsilon", () => new nn.BatchNorm2d(3, u({ epsilon: 1e-3 })), TypeError, /^BatchNorm2d: unknown option "epsilon" \(valid: eps, momentum, affine, trackRunningStats, dtype\)$/],
+    ["BatchNorm2d with eps 0", () => new nn.BatchNorm2d(3, { eps: 0 }), RangeError, /^BatchNorm2d: eps must be a finite number > 0, got 0$/],
+    ['BatchNorm1d with eps "1e-5"', () => new nn.BatchNorm1d(3, { eps: u("1e-5") }), RangeError, /^BatchNorm1d: eps must be a finite number > 0, got "1e-5" \(a string\)$/],
+    ["LayerNorm with elementwise_affine", () => new nn.LayerNorm(3, u({ elementwise_affine: false })), TypeError, /^LayerNorm: unknown option "elementwise_affine" \(valid: eps, elementwiseAffine, dtype\)$/],
+    ["LayerNorm with eps 0", () => new nn.LayerNorm(3, { eps: 0 }), RangeError, /^LayerNorm: eps must be a finite number > 0, got 0$/],
+    ["LayerNorm with eps NaN", () => new nn.LayerNorm(3, { eps: NaN }), RangeError, /^LayerNorm: eps must be a finite number > 0, got NaN$/],
+    ["LayerNorm with eps -1", () => new nn.LayerNorm(3, { eps: -1 }), RangeError, /^LayerNorm: eps must be a finite number > 0, got -1$/],
+    ["Linear with biases", () => new nn.Linear(2, 3, u({ biases: false })), TypeError, /^Linear: unknown option "biases" \(valid: bias, dtype, generator\)$/],
+    ["CrossEntropyLoss with label_smoothing", () => new nn.CrossEntropyLoss(u({ label_smoothing: 0.1 })), TypeError, /^CrossEntropyLoss: unknown option "label_smoothing" \(valid: reduction, weight, labelSmoothing\)$/],
+    ["NLLLoss with labelSmoothing", () => new nn.NLLLoss(u({ labelSmoothing: 0.1 })), TypeError, /^NLLLoss: unknown option "labelSmoothing" \(valid: reduction, weight\)$/],
+    ["MSELoss with reduce", () => new nn.MSELoss(u({ reduce: false })), TypeError, /^MSELoss: unknown option "reduce" \(valid: reduction\)$/],
+    ["DataLoader with shuffel", () => new DataLoader(dataset(), u({ batchSize: 1, shuffel: true })), TypeError, /^DataLoader: unknown option "shuffel" \(valid: batchSize, shuffle, seed, dropLast, copy\)$/],
+    ["DataLoader with options [1]", () => new DataLoader(dataset(), u([1])), TypeError, /^DataLoader: options must be an object with at least \{ batchSize \}, got \[1\] \(an array\)$/],
+    ["a parameter group with nesterow", () => new optim.SGD([{ params: [leaf()], nesterow: true } as never], { lr: 0.1 }), TypeError, /^SGD: parameter group 0: unknown option "nesterow" \(valid: lr, momentum, dampening, nesterov, weightDecay, maximize, initialLr\)$/],
+    ["StepLR with step_size", () => new optim.lrScheduler.StepLR(sgd(), u({ step_size: 2 })), TypeError, /^StepLR: unknown option "step_size" \(valid: stepSize, gamma\)$/],
+    ["StepLR with options 2", () => new optim.lrScheduler.StepLR(sgd(), u(2)), TypeError, /^StepLR: options must be an object \{ stepSize, gamma \}, got 2 \(a number\)$/],
+    ["backward with retain_graph", () => ones([1], { requiresGrad: true }).sum().backward(undefined, u({ retain_graph: true })), TypeError, /^backward: unknown option "retain_graph" \(valid: retainGraph\)$/],
+    ["loadStateDict with strict as a string", () => linear().loadStateDict(linear().stateDict(), u("strict")), TypeError, /^Linear.loadStateDict: options must be an object \{ strict \}, got "strict" \(a string\)$/],
+    ["kaimingUniform with fan_mode", () => nn.init.kaimingUniform(ones([2, 2]), u({ fan_mode: "fanIn" })), TypeError, /^kaimingUniform: unknown option "fan_mode" \(valid: a, mode, nonlinearity, generator\)$/],
+    ["xavierNormal with seed", () => nn.init.xavierNormal(ones([2, 2]), u({ seed: 1 })), TypeError, /^init.xavierNormal: unknown option "seed" \(valid: gain, generator\)$/],
+    ["gradcheck with tolerance", () => gradcheck((x) => x.sum(), [ones([1], { dtype: "float64", requiresGrad: true })], u({ tolerance: 1 })), TypeError, /^gradcheck: unknown option "tolerance" \(valid: eps, atol, rtol\)$/],
+    ["toDot with name", () => toDot(ones([1]), u({ name: "g" })), TypeError, /^toDot: unknown option "name" \(valid: title\)$/],
+    ["TrainingDiagnostics with group_by", () => new TrainingDiagnostics(linear().namedParameters(), u({ group_by: "layer" })), TypeError, /^TrainingDiagnostics: unknown option "group_by" \(valid: groupBy\)$/],
+    ["formatTable with align", () => formatTable(columns, [], u({ align: "left" })), TypeError, /^formatTable: unknown option "align" \(valid: style, title\)$/],
+    ["asciiLineChart with logY", () => asciiLineChart([{ name: "a", values: [1] }], u({ logY: true })), TypeError, /^asciiLineChart: unknown option "logY" \(valid: height, width, logScale, title, xTitle, xRange, color\)$/],
+    ["lineChartSpec with logScale", () => lineChartSpec(u({ title: "t", xTitle: "x", yTitle: "y", series: [], logScale: true })), TypeError, /^lineChartSpec: unknown option "logScale" \(valid: title, subtitle, xTitle, yTitle, series, logY, smoothing, showRaw, yFormat, yDomain, legendTitle, points, maxPoints, width, height\)$/],
+    ["TrainingProgress with silent", () => new TrainingProgress(u({ silent: true })), TypeError, /^TrainingProgress: unknown option "silent" \(valid: quiet, stream, tty, color, epochs, nameWidth\)$/],
+    ["TrainingProgress.bar with total", () => new TrainingProgress({ quiet: true }).bar("adam", 1, u({ total: 1 })), TypeError, /^TrainingProgress.bar: unknown option "total" \(valid: epochs\)$/],
+    ["RunRecorder with seeds", () => new RunRecorder(join(dir, "run-options"), {}, u({ seeds: 1 })), TypeError, /^RunRecorder: unknown option "seeds" \(valid: seed, versions\)$/],
+    ["DivergenceCheck with threshold", () => new DivergenceCheck(u({ threshold: 10 })), TypeError, /^DivergenceCheck: unknown option "threshold" \(valid: factor, patience\)$/],
+  ],
   "utils and backends": [
     ["toDot of 3", () => toDot(u(3)), TypeError, /^toDot: root must be a Tensor \(e.g. a loss\), got 3 \(a number\)$/],
     ['detectAnomaly("yes")', () => detectAnomaly(u("yes")), TypeError, /^detectAnomaly: on must be true or false, got "yes" \(a string\)$/],
@@ -427,4 +474,9 @@ const publicArguments: Record<string, ErrorCase[]> = {
 
 describe.each(Object.entries(publicArguments))("public arguments: %s", (_area, cases) => {
   it.each(cases)("%s", (_what, call, kind, message) => expectThrows(call, kind, message));
+});
+
+it("trajectoryChartSvg rejects an unknown option before drawing", async () => {
+  const field = { values: [0], cols: 1, rows: 1, x: [0, 1] as [number, number], y: [0, 1] as [number, number], levels: [0] };
+  await expect(trajectoryChartSvg(field, [], u({ title: "t", colours: ["red"] }))).rejects.toThrow(/^trajectoryChart: unknown option "colours" \(valid: title, subtitle, start, minimum, size, colors, minPixelStep\)$/);
 });

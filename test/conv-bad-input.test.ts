@@ -69,7 +69,7 @@ const cases: Record<string, Case[]> = {
     ["eval without running statistics", () => F.batchNorm(img(2, 3), null, null, null, null, { training: false }),
       "batchNorm: runningMean and runningVar are required when training is false (the input is normalized by them)"],
     ["a negative eps", () => F.batchNorm(img(2, 3), null, null, null, null, { training: true, eps: -1 }),
-      "batchNorm: eps must be a non-negative finite number, got -1"],
+      "batchNorm: eps must be a finite number > 0, got -1"],
     ["a NaN momentum", () => F.batchNorm(img(2, 3), zeros([3]), ones([3]), null, null, { training: true, momentum: NaN }),
       "batchNorm: momentum must be a finite number, got NaN"],
   ],

@@ -85,7 +85,7 @@ describe("bad options", () => {
     ["muon", { momentum: 1 }, "Muon: Invalid momentum value: 1 (must be in [0, 1))"],
     ["muon", { nsSteps: 0 }, "Muon: Invalid nsSteps value: 0 (must be an integer >= 1)"],
     ["muon", { nsCoefficients: [3.4, -4.7] }, "Muon: Invalid nsCoefficients value: [3.4, -4.7] (must be a triple [a, b, c])"],
-    ["muon", { adamBetas: [0.9, 1] }, "Muon: Invalid adamBetas value: [0.9, 1] (must be a pair [beta1, beta2], each in [0, 1))"],
+    ["muon", { adamBetas: [0.9, 1] }, "Muon: Invalid beta parameter at index 1 of adamBetas: 1 (must be in [0, 1))"],
     ["muon", { adamLr: -1 }, "Muon: Invalid adamLr value: -1 (must be a finite number >= 0)"],
     ["adamw-schedulefree", { warmupSteps: -1 }, "AdamWScheduleFree: Invalid warmupSteps value: -1 (must be an integer >= 0)"],
     ["adamw-schedulefree", { warmupSteps: 2.5 }, "AdamWScheduleFree: Invalid warmupSteps value: 2.5 (must be an integer >= 0)"],

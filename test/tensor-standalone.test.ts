@@ -48,7 +48,7 @@ const samples: Record<string, Sample> = {
   },
   "norm.ts": (ops, t) => {
     const x = t([[3], [5]], { requiresGrad: true });
-    const out = ops.batchNorm(x as never, t([1]) as never, t([4]) as never, null as never, null as never, { training: false, eps: 0 } as never) as TensorLike;
+    const out = ops.batchNorm(x as never, t([1]) as never, t([3.75]) as never, null as never, null as never, { training: false, eps: 0.25 } as never) as TensorLike;
     return { leaves: [x], out, grad: t([[1], [1]]), forward: [[1], [2]], inputGrads: [[[0.5], [0.5]]] };
   },
   "views.ts": (ops, t) => {

@@ -1,6 +1,7 @@
 // DataLoader: mini-batches of a Dataset, one epoch per iteration, with a shuffle order that depends only on (seed, epoch).
 
 import { given, tensor, type Tensor } from "../tensor/index.ts";
+import { checkOptions } from "../tensor/describe.ts";
 import { Generator } from "../tensor/rng.ts";
 import type { Dataset } from "./dataset.ts";
 
@@ -61,8 +62,7 @@ export class DataLoader implements Iterable<Batch> {
     if (dataset === null || typeof dataset !== "object" || typeof dataset.gather !== "function" || !Number.isInteger(dataset.length) || !Array.isArray(dataset.featureShape)) {
       throw new TypeError("DataLoader: dataset must be a Dataset (length, featureShape and gather), e.g. a TensorDataset");
     }
-    if (options === null || typeof options !== "object") throw new TypeError(`DataLoader: options must be an object with at least { batchSize }, got ${given(options)}`);
-    const { batchSize, shuffle = false, seed = 0, dropLast = false, copy = false } = options;
+    const { batchSize, shuffle = false, seed = 0, dropLast = false, copy = false } = checkOptions("DataLoader", options, { batchSize: true, shuffle: true, seed: true, dropLast: true, copy: true }, "an object with at least { batchSize }");
     if (typeof batchSize !== "number") throw new TypeError(`DataLoader: batchSize must be an integer >= 1, got ${given(batchSize)}`);
     if (!Number.isInteger(batchSize) || batchSize < 1) {
       throw new RangeError(`DataLoader: invalid batchSize ${String(batchSize)} (must be an integer >= 1)`);

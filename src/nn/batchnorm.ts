@@ -1,6 +1,8 @@
 // nn.BatchNorm1d and nn.BatchNorm2d: batch normalization layers with PyTorch's running statistics and state-dict keys.
 
 import { fmt, ones, parameterZeros, zeros, type DType, type Tensor } from "../tensor/index.ts";
+import { checkNormEps } from "../tensor/norm.ts";
+import { checkOptions } from "../tensor/describe.ts";
 import { batchNorm } from "./functional.ts";
 import { constant } from "./init.ts";
 import { Module } from "./module.ts";
@@ -40,9 +42,9 @@ abstract class BatchNorm extends Module {
   constructor(numFeatures: number, options: BatchNormModuleOptions = {}) {
     super();
     const who = this.constructor.name;
-    const { eps = 1e-5, momentum = 0.1, affine = true, trackRunningStats = true, dtype = "float32" } = options;
+    const { eps = 1e-5, momentum = 0.1, affine = true, trackRunningStats = true, dtype = "float32" } = checkOptions(who, options, { eps: true, momentum: true, affine: true, trackRunningStats: true, dtype: true });
     if (!Number.isInteger(numFeatures) || numFeatures < 1) throw new RangeError(`${who}: numFeatures must be a positive integer, got ${numFeatures}`);
-    if (typeof eps !== "number" || !(eps >= 0) || !Number.isFinite(eps)) throw new RangeError(`${who}: eps must be a non-negative finite number, got ${eps}`);
+    checkNormEps(who, eps);
     if (momentum !== null && (typeof momentum !== "number" || !(momentum >= 0 && momentum <= 1))) throw new RangeError(`${who}: momentum must be in [0, 1] or null (cumulative average), got ${momentum}`);
     this.numFeatures = numFeatures;
     this.eps = eps;

@@ -1,6 +1,8 @@
 // nn.Conv2d: a 2-D convolution layer, weight [out, in/groups, kh, kw] and bias [out] as in PyTorch.
 
 import { pair, parameterZeros, type DType, type Size2, type Tensor } from "../tensor/index.ts";
+import { checkOptions } from "../tensor/describe.ts";
+import { CONV2D_OPTIONS } from "../tensor/conv.ts";
 import type { Generator } from "../tensor/rng.ts";
 import { conv2d } from "./functional.ts";
 import { uniform } from "./init.ts";
@@ -36,7 +38,7 @@ export class Conv2d extends Module {
 
   constructor(inChannels: number, outChannels: number, kernelSize: Size2, options: Conv2dModuleOptions = {}) {
     super();
-    const { stride = 1, padding = 0, dilation = 1, groups = 1, bias = true, dtype = "float32", generator } = options;
+    const { stride = 1, padding = 0, dilation = 1, groups = 1, bias = true, dtype = "float32", generator } = checkOptions("Conv2d", options, { ...CONV2D_OPTIONS, bias: true, dtype: true, generator: true });
     for (const [what, v] of [["inChannels", inChannels], ["outChannels", outChannels], ["groups", groups]] as const) {
       if (!Number.isInteger(v) || v < 1) throw new RangeError(`Conv2d: ${what} must be a positive integer, got ${v}`);
     }

@@ -5,6 +5,7 @@ import ops from "ndarray-ops";
 import { allocate, fmt, Tensor } from "../tensor/index.ts";
 import { defaultGenerator, type Generator } from "../tensor/rng.ts";
 import { given } from "../tensor/index.ts";
+import { checkOptions } from "../tensor/describe.ts";
 
 /** PyTorch's nonlinearity names in camelCase; the snake_case spellings ("leaky_relu", "conv_transpose2d") are accepted too. */
 export type Nonlinearity =
@@ -102,9 +103,7 @@ export function kaimingNormal(t: Tensor, options: KaimingOptions = {}): Tensor {
 
 /** Glorot & Bengio (2010) uniform: U(−a, a) with a = gain·√(6 / (fanIn + fanOut)). */
 export function xavierUniform(t: Tensor, options: XavierOptions | number = {}): Tensor {
-  if (typeof options !== "number" && (options === null || typeof options !== "object")) throw new TypeError(`init.xavierUniform: options must be a gain or { gain, generator }, got ${given(options)}`);
-  const { gain = 1, generator } = typeof options === "number" ? { gain: options } : options;
-  if (typeof gain !== "number") throw new TypeError(`init.xavierUniform: gain must be a number, got ${given(gain)}`);
+  const { gain = 1, generator } = xavierOptions("init.xavierUniform", options);
   const [fanIn, fanOut] = calculateFanInAndFanOut(t);
   const a = gain * Math.sqrt(6 / (fanIn + fanOut));
   return uniform(t, -a, a, generator);
@@ -112,15 +111,20 @@ export function xavierUniform(t: Tensor, options: XavierOptions | number = {}): 
 
 /** Glorot & Bengio (2010) normal: N(0, std²) with std = gain·√(2 / (fanIn + fanOut)). */
 export function xavierNormal(t: Tensor, options: XavierOptions | number = {}): Tensor {
-  if (typeof options !== "number" && (options === null || typeof options !== "object")) throw new TypeError(`init.xavierNormal: options must be a gain or { gain, generator }, got ${given(options)}`);
-  const { gain = 1, generator } = typeof options === "number" ? { gain: options } : options;
-  if (typeof gain !== "number") throw new TypeError(`init.xavierNormal: gain must be a number, got ${given(gain)}`);
+  const { gain = 1, generator } = xavierOptions("init.xavierNormal", options);
   const [fanIn, fanOut] = calculateFanInAndFanOut(t);
   return normal(t, 0, gain * Math.sqrt(2 / (fanIn + fanOut)), generator);
 }
 
+/** A gain alone, or { gain, generator } (checkOptions), with a numeric gain. */
+function xavierOptions(who: string, options: XavierOptions | number): XavierOptions {
+  const checked = typeof options === "number" ? { gain: options } : checkOptions(who, options, { gain: true, generator: true }, "a gain or { gain, generator }");
+  if (checked.gain !== undefined && typeof checked.gain !== "number") throw new TypeError(`${who}: gain must be a number, got ${given(checked.gain)}`);
+  return checked;
+}
+
 function kaimingStd(who: string, t: Tensor, options: KaimingOptions): number {
-  const { a = 0, mode = "fanIn", nonlinearity = "leakyRelu" } = options;
+  const { a = 0, mode = "fanIn", nonlinearity = "leakyRelu" } = checkOptions(who, options, { a: true, mode: true, nonlinearity: true, generator: true });
   if (mode !== "fanIn" && mode !== "fanOut") throw new RangeError(`${who}: mode must be "fanIn" or "fanOut", got ${JSON.stringify(mode)}`);
   const [fanIn, fanOut] = calculateFanInAndFanOut(t);
   const fan = mode === "fanIn" ? fanIn : fanOut;

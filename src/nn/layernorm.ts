@@ -1,6 +1,8 @@
 // nn.LayerNorm: layer normalization over the last dims, with an elementwise affine (weight, bias) as PyTorch's.
 
 import { fmt, parameterZeros, type DType, type Tensor } from "../tensor/index.ts";
+import { checkNormEps } from "../tensor/norm.ts";
+import { checkOptions } from "../tensor/describe.ts";
 import { layerNorm } from "./functional.ts";
 import { constant } from "./init.ts";
 import { Module } from "./module.ts";
@@ -22,7 +24,8 @@ export class LayerNorm extends Module {
 
   constructor(normalizedShape: number | readonly number[], options: LayerNormModuleOptions = {}) {
     super();
-    const { eps = 1e-5, elementwiseAffine = true, dtype = "float32" } = options;
+    const { eps = 1e-5, elementwiseAffine = true, dtype = "float32" } = checkOptions("LayerNorm", options, { eps: true, elementwiseAffine: true, dtype: true });
+    checkNormEps("LayerNorm", eps);
     const shape = typeof normalizedShape === "number" ? [normalizedShape] : Array.isArray(normalizedShape) ? normalizedShape.slice() : [];
     if (shape.length === 0 || !shape.every((d) => Number.isInteger(d) && d >= 1)) {
       throw new RangeError(`LayerNorm: normalizedShape must be a positive integer or a non-empty list of them, got ${Array.isArray(normalizedShape) ? fmt(normalizedShape) : String(normalizedShape)}`);

@@ -6,6 +6,7 @@ import { linear } from "./functional.ts";
 import { uniform } from "./init.ts";
 import { Module } from "./module.ts";
 import { given } from "../tensor/index.ts";
+import { checkOptions } from "../tensor/describe.ts";
 
 export interface LinearOptions {
   /** Learn an additive bias (default true). */
@@ -33,8 +34,7 @@ export class Linear extends Module {
       if (typeof v !== "number") throw new TypeError(`Linear: ${what} must be a non-negative integer, got ${given(v)}`);
       if (!Number.isInteger(v) || v < 0) throw new RangeError(`Linear: ${what} must be a non-negative integer, got ${v}`);
     }
-    if (options === null || typeof options !== "object") throw new TypeError(`Linear: options must be an object such as { bias: false }, got ${given(options)}`);
-    const { bias = true, dtype = "float32", generator } = options;
+    const { bias = true, dtype = "float32", generator } = checkOptions("Linear", options, { bias: true, dtype: true, generator: true }, "an object such as { bias: false }");
     if (typeof bias !== "boolean") throw new TypeError(`Linear: bias must be true or false, got ${given(bias)}`);
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;

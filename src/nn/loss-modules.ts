@@ -1,8 +1,8 @@
-// Loss modules: CrossEntropyLoss, NLLLoss, MSELoss, BCEWithLogitsLoss — the functional losses with their options stored.
+// Loss modules: CrossEntropyLoss, NLLLoss, MSELoss, BCEWithLogitsLoss — the functional losses with their options checked and stored.
 
 import type { Tensor } from "../tensor/index.ts";
 import {
-  binaryCrossEntropyWithLogits, crossEntropy, mseLoss, nllLoss,
+  binaryCrossEntropyWithLogits, crossEntropy, lossOptions, mseLoss, nllLoss,
   type CrossEntropyOptions, type LossOptions, type NllLossOptions, type Targets,
 } from "./losses.ts";
 import { Module } from "./module.ts";
@@ -10,6 +10,7 @@ import { Module } from "./module.ts";
 export class CrossEntropyLoss extends Module {
   constructor(readonly options: CrossEntropyOptions = {}) {
     super();
+    lossOptions("CrossEntropyLoss", options, "crossEntropy");
   }
 
   /** logits [N, C], targets: N class indices. */
@@ -21,6 +22,7 @@ export class CrossEntropyLoss extends Module {
 export class NLLLoss extends Module {
   constructor(readonly options: NllLossOptions = {}) {
     super();
+    lossOptions("NLLLoss", options, "nllLoss");
   }
 
   /** logProbs [N, C] (e.g. from LogSoftmax), targets: N class indices. */
@@ -32,6 +34,7 @@ export class NLLLoss extends Module {
 export class MSELoss extends Module {
   constructor(readonly options: LossOptions = {}) {
     super();
+    lossOptions("MSELoss", options, "mseLoss");
   }
 
   forward(input: Tensor, target: Tensor): Tensor {
@@ -42,6 +45,7 @@ export class MSELoss extends Module {
 export class BCEWithLogitsLoss extends Module {
   constructor(readonly options: LossOptions = {}) {
     super();
+    lossOptions("BCEWithLogitsLoss", options, "binaryCrossEntropyWithLogits");
   }
 
   forward(input: Tensor, target: Tensor): Tensor {

@@ -3,6 +3,7 @@
 import { allocate, fmt, fromArray, fromOp, Tensor, type DType, type FloatArray } from "../tensor/index.ts";
 import { crossEntropyBackward, crossEntropyForward } from "../kernels/cross-entropy.ts";
 import { given } from "../tensor/index.ts";
+import { checkOptions, type OptionKeys } from "../tensor/describe.ts";
 
 /** How per-element losses become the result, as PyTorch: their mean (default), their sum, or all of them. */
 export type Reduction = "mean" | "sum" | "none";
@@ -34,8 +35,7 @@ export interface CrossEntropyOptions extends NllLossOptions {
  */
 export function crossEntropy(logits: Tensor, targets: Targets, options: CrossEntropyOptions = {}): Tensor {
   const op = "crossEntropy";
-  const { reduction = "mean", labelSmoothing = 0 } = checkOptions(op, options, ["reduction", "weight", "labelSmoothing"]);
-  checkReduction(op, reduction);
+  const { reduction = "mean", labelSmoothing = 0 } = lossOptions(op, options, op);
   if (typeof labelSmoothing !== "number" || !(labelSmoothing >= 0 && labelSmoothing <= 1)) {
     throw new RangeError(`${op}: labelSmoothing must be in [0, 1], got ${given(labelSmoothing)}`);
   }
@@ -60,8 +60,7 @@ export function crossEntropy(logits: Tensor, targets: Targets, options: CrossEnt
  */
 export function nllLoss(logProbs: Tensor, targets: Targets, options: NllLossOptions = {}): Tensor {
   const op = "nllLoss";
-  const { reduction = "mean" } = checkOptions(op, options, ["reduction", "weight"]);
-  checkReduction(op, reduction);
+  const { reduction = "mean" } = lossOptions(op, options, op);
   const [n, c] = checkLogits(op, logProbs, "input");
   const y = classTargets(op, targets, n, c, "input");
   const weight = classWeights(op, options.weight, c);
@@ -81,8 +80,7 @@ export function nllLoss(logProbs: Tensor, targets: Targets, options: NllLossOpti
 /** Mean squared error: (x − t)². ∂/∂x = 2(x − t), ∂/∂t = −2(x − t). Shapes must be equal (no silent broadcasting). */
 export function mseLoss(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
   const op = "mseLoss";
-  const { reduction = "mean" } = checkOptions(op, options, ["reduction"]);
-  checkReduction(op, reduction);
+  const { reduction = "mean" } = lossOptions(op, options, op);
   checkPair(op, input, target);
   const x = input.values();
   const t = target.values();
@@ -114,8 +112,7 @@ export function mseLoss(input: Tensor, target: Tensor, options: LossOptions = {}
  */
 export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
   const op = "binaryCrossEntropyWithLogits";
-  const { reduction = "mean" } = checkOptions(op, options, ["reduction"]);
-  checkReduction(op, reduction);
+  const { reduction = "mean" } = lossOptions(op, options, op);
   checkPair(op, input, target);
   const x = input.values();
   const t = target.values();
@@ -141,19 +138,22 @@ function sigmoid(v: number): number {
   return e / (1 + e);
 }
 
-/** The options object of a loss, with no key it does not know (a typo would otherwise be ignored). */
-function checkOptions<T extends object>(op: string, options: T, valid: readonly string[]): T {
-  if (options === null || typeof options !== "object" || Array.isArray(options)) {
-    throw new TypeError(`${op}: options must be an object such as { reduction: "sum" }, got ${given(options)}`);
-  }
-  for (const key of Object.keys(options)) if (!valid.includes(key)) throw new TypeError(`${op}: unknown option "${key}" (valid: ${valid.join(", ")})`);
-  return options;
-}
+/** The options each loss takes (its module, e.g. nn.CrossEntropyLoss, takes the same). */
+const LOSS_OPTIONS = {
+  crossEntropy: { reduction: true, weight: true, labelSmoothing: true } satisfies OptionKeys<CrossEntropyOptions>,
+  nllLoss: { reduction: true, weight: true } satisfies OptionKeys<NllLossOptions>,
+  mseLoss: { reduction: true } satisfies OptionKeys<LossOptions>,
+  binaryCrossEntropyWithLogits: { reduction: true } satisfies OptionKeys<LossOptions>,
+};
 
-function checkReduction(op: string, reduction: unknown): void {
-  if (reduction !== "mean" && reduction !== "sum" && reduction !== "none") {
+/** The options of `loss` as given to `op` (the loss or its module): checkOptions (an object, no unknown key), then a valid reduction. */
+export function lossOptions<T extends LossOptions>(op: string, options: T, loss: keyof typeof LOSS_OPTIONS): T {
+  const checked = checkOptions(op, options, LOSS_OPTIONS[loss] as OptionKeys<T>, 'an object such as { reduction: "sum" }');
+  const { reduction } = checked;
+  if (reduction !== undefined && reduction !== "mean" && reduction !== "sum" && reduction !== "none") {
     throw new TypeError(`${op}: reduction must be "mean", "sum" or "none", got ${given(reduction)}`);
   }
+  return checked;
 }
 
 function checkLogits(op: string, x: unknown, what: string): [number, number] {

@@ -4,6 +4,7 @@ import ndarray from "ndarray";
 import ops from "ndarray-ops";
 import { releaseLongLived } from "../kernels/index.ts";
 import { fmt, sameShape, Tensor } from "../tensor/index.ts";
+import { checkOptions } from "../tensor/describe.ts";
 
 /** What loadStateDict reports when `strict` is off (with strict on, any entry here is an error). */
 export interface LoadStateDictResult {
@@ -163,8 +164,8 @@ export abstract class Module {
    * module unchanged.
    */
   loadStateDict(stateDict: Record<string, Tensor>, options: { strict?: boolean } = {}): LoadStateDictResult {
-    const { strict = true } = options;
     const where = `${this.constructor.name}.loadStateDict`;
+    const { strict = true } = checkOptions(where, options, { strict: true });
     if (typeof stateDict !== "object" || stateDict === null) throw new TypeError(`${where}: expected an object of name → Tensor, got ${String(stateDict)}`);
     const own = new Map(this.#stateEntries());
     const problems: string[] = [];

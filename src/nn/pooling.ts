@@ -1,6 +1,8 @@
 // nn.MaxPool2d and nn.AvgPool2d: the pooling ops as layers (stride defaults to the kernel size).
 
 import { pair, type Size2, type Tensor } from "../tensor/index.ts";
+import { checkOptions } from "../tensor/describe.ts";
+import { POOL2D_OPTIONS } from "../tensor/pool.ts";
 import { avgPool2d, maxPool2d, type Pool2dOptions } from "./functional.ts";
 import { Module } from "./module.ts";
 
@@ -12,9 +14,10 @@ abstract class Pool2d extends Module {
   constructor(kernelSize: Size2, options: Pool2dOptions = {}) {
     super();
     const who = this.constructor.name;
+    const { stride, padding = 0 } = checkOptions(who, options, POOL2D_OPTIONS);
     this.kernelSize = pair(who, "kernelSize", kernelSize, 1);
-    this.stride = options.stride === undefined || options.stride === null ? this.kernelSize : pair(who, "stride", options.stride, 1);
-    this.padding = pair(who, "padding", options.padding ?? 0, 0);
+    this.stride = stride === undefined || stride === null ? this.kernelSize : pair(who, "stride", stride, 1);
+    this.padding = pair(who, "padding", padding, 0);
   }
 
   extraRepr(): string {

@@ -2,8 +2,8 @@
 
 import ndarray from "ndarray";
 import ops from "ndarray-ops";
-import { Tensor } from "../tensor/index.ts";
-import { given } from "../tensor/index.ts";
+import { given, Tensor } from "../tensor/index.ts";
+import { checkOptions } from "../tensor/describe.ts";
 
 export interface ClipGradNormOptions {
   /** The p of the p-norm (default 2); Infinity gives the largest absolute entry. */
@@ -22,13 +22,7 @@ export interface ClipGradNormOptions {
  * Returns the total norm before clipping. Parameters without a gradient are skipped.
  */
 export function clipGradNorm(parameters: Tensor | Iterable<Tensor>, maxNorm: number, options: ClipGradNormOptions = {}): number {
-  if (options === null || typeof options !== "object" || Array.isArray(options)) {
-    throw new TypeError(`clipGradNorm: options must be an object such as { normType: 2 }, got ${given(options)}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (key !== "normType" && key !== "errorIfNonfinite") throw new TypeError(`clipGradNorm: unknown option "${key}" (valid: normType, errorIfNonfinite)`);
-  }
-  const { normType = 2, errorIfNonfinite = false } = options;
+  const { normType = 2, errorIfNonfinite = false } = checkOptions("clipGradNorm", options, { normType: true, errorIfNonfinite: true }, "an object such as { normType: 2 }");
   if (typeof maxNorm !== "number" || Number.isNaN(maxNorm)) throw new TypeError(`clipGradNorm: maxNorm must be a number, got ${given(maxNorm)}`);
   if (typeof errorIfNonfinite !== "boolean") throw new TypeError(`clipGradNorm: errorIfNonfinite must be true or false, got ${given(errorIfNonfinite)}`);
   // PyTorch does not check, and a negative maxNorm would flip every gradient's sign.

@@ -1,9 +1,10 @@
 // L-BFGS: limited-memory quasi-Newton steps from a closure (Nocedal; Liu & Nocedal), exactly PyTorch's LBFGS.
 
 import { Tensor, enableGrad, fmt, type FloatArray } from "../tensor/index.ts";
+import { isPlainObject } from "../tensor/describe.ts";
 import { Optimizer, type Loss, type OptimizerStateDict, type ParamGroupInput, type ParamsInput } from "./optimizer.ts";
 import { dot, maxAbs, strongWolfe } from "./strong-wolfe.ts";
-import { checkInteger, checkLr, checkNonNegative, describe } from "./validate.ts";
+import { checkInteger, checkNonNegative, describe } from "./validate.ts";
 
 /** The line searches LBFGS knows (PyTorch's names). */
 const LINE_SEARCHES = ["strong_wolfe"] as const;
@@ -94,7 +95,7 @@ export class LBFGS extends Optimizer<LBFGSOptions, LBFGSState> {
 
   constructor(params: ParamsInput<LBFGSOptions>, options: Partial<LBFGSOptions> = {}) {
     // As PyTorch: maxEval defaults to floor(maxIter·5/4) of the maxIter given (the base class reports options that are not an object).
-    const isObject = options !== null && typeof options === "object" && !Array.isArray(options);
+    const isObject = isPlainObject(options);
     const maxIter = isObject && typeof options.maxIter === "number" ? options.maxIter : 20;
     super(params, isObject ? { ...options, maxEval: options.maxEval ?? Math.floor((maxIter * 5) / 4) } : options, {
       lr: 1,
@@ -148,13 +149,7 @@ export class LBFGS extends Optimizer<LBFGSOptions, LBFGSState> {
       throw new TypeError(`${name}: needs a closure that zeroes the gradients, computes the loss, calls backward() and returns the loss, got ${describe(closure)}`);
     }
     const group = this.paramGroups[0];
-    try {
-      checkLr(group.lr);
-      this.validate(group);
-    } catch (e) {
-      if (e instanceof Error) e.message = `${this.name}: parameter group 0: ${e.message}`;
-      throw e;
-    }
+    this.validateWhere(group, `${this.name}: parameter group 0`);
     const { lr, maxIter, maxEval, toleranceGrad, toleranceChange, lineSearchFn, historySize: m } = group;
     const evaluate = (): { loss: L; f: number; g: Float64Array } => {
       // As PyTorch: the closure records its graph even when step is called inside noGrad.

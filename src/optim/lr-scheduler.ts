@@ -1,6 +1,7 @@
 // Learning-rate schedulers, as PyTorch's torch.optim.lr_scheduler: each writes group.lr, nothing else.
 
 import { Optimizer, type BaseOptions } from "./optimizer.ts";
+import { checkOptions } from "../tensor/describe.ts";
 import { describe } from "./validate.ts";
 
 /** Any optimizer: schedulers only read and write `lr` (and `initialLr`) of its groups. */
@@ -12,13 +13,6 @@ export type SchedulerStateDict = Record<string, unknown>;
 /** Python's floored modulo (JavaScript's % keeps the dividend's sign). */
 function mod(a: number, n: number): number {
   return ((a % n) + n) % n;
-}
-
-function checkKnown(name: string, options: object, valid: string[]): void {
-  if (options === null || typeof options !== "object") throw new TypeError(`${name}: options must be an object, got ${describe(options)}`);
-  for (const key of Object.keys(options)) {
-    if (!valid.includes(key)) throw new TypeError(`${name}: unknown option "${key}" (valid: ${valid.join(", ")})`);
-  }
 }
 
 function checkOptimizer(name: string, optimizer: unknown): asserts optimizer is AnyOptimizer {
@@ -128,7 +122,7 @@ export class StepLR extends LRScheduler {
 
   constructor(optimizer: AnyOptimizer, options: StepLROptions) {
     super(optimizer);
-    checkKnown("StepLR", options, ["stepSize", "gamma"]);
+    options = checkOptions("StepLR", options, { stepSize: true, gamma: true });
     this.stepSize = positiveInt("StepLR", "stepSize", options.stepSize);
     this.gamma = finite("StepLR", "gamma", options.gamma ?? 0.1);
     this.step();
@@ -159,7 +153,7 @@ export class MultiStepLR extends LRScheduler {
 
   constructor(optimizer: AnyOptimizer, options: MultiStepLROptions) {
     super(optimizer);
-    checkKnown("MultiStepLR", options, ["milestones", "gamma"]);
+    options = checkOptions("MultiStepLR", options, { milestones: true, gamma: true });
     if (!Array.isArray(options.milestones) || options.milestones.some((m) => typeof m !== "number" || !Number.isInteger(m) || m < 0)) {
       throw new RangeError(`MultiStepLR: milestones must be an array of integers >= 0, got ${describe(options.milestones)}`);
     }
@@ -191,7 +185,7 @@ export class ExponentialLR extends LRScheduler {
 
   constructor(optimizer: AnyOptimizer, options: ExponentialLROptions) {
     super(optimizer);
-    checkKnown("ExponentialLR", options, ["gamma"]);
+    options = checkOptions("ExponentialLR", options, { gamma: true });
     this.gamma = finite("ExponentialLR", "gamma", options.gamma);
     this.step();
   }
@@ -224,7 +218,7 @@ export class CosineAnnealingLR extends LRScheduler {
 
   constructor(optimizer: AnyOptimizer, options: CosineAnnealingLROptions) {
     super(optimizer);
-    checkKnown("CosineAnnealingLR", options, ["tMax", "etaMin"]);
+    options = checkOptions("CosineAnnealingLR", options, { tMax: true, etaMin: true });
     this.tMax = positiveInt("CosineAnnealingLR", "tMax", options.tMax);
     this.etaMin = finite("CosineAnnealingLR", "etaMin", options.etaMin ?? 0, (x) => x >= 0, " >= 0");
     this.step();
@@ -261,7 +255,7 @@ export class LinearLR extends LRScheduler {
 
   constructor(optimizer: AnyOptimizer, options: LinearLROptions = {}) {
     super(optimizer);
-    checkKnown("LinearLR", options, ["startFactor", "endFactor", "totalIters"]);
+    options = checkOptions("LinearLR", options, { startFactor: true, endFactor: true, totalIters: true });
     this.startFactor = finite("LinearLR", "startFactor", options.startFactor ?? 1 / 3, (x) => x > 0 && x <= 1, " in (0, 1]");
     this.endFactor = finite("LinearLR", "endFactor", options.endFactor ?? 1, (x) => x >= 0 && x <= 1, " in [0, 1]");
     this.totalIters = positiveInt("LinearLR", "totalIters", options.totalIters ?? 5);
@@ -299,7 +293,7 @@ export class SequentialLR extends LRScheduler {
 
   constructor(optimizer: AnyOptimizer, options: SequentialLROptions) {
     super(optimizer);
-    checkKnown("SequentialLR", options, ["schedulers", "milestones"]);
+    options = checkOptions("SequentialLR", options, { schedulers: true, milestones: true });
     const { schedulers, milestones } = options;
     if (!Array.isArray(schedulers) || schedulers.length === 0 || !schedulers.every((s) => s instanceof LRScheduler)) {
       throw new TypeError(`SequentialLR: schedulers must be a non-empty array of schedulers, got ${describe(schedulers)}`);
@@ -410,7 +404,7 @@ export class ReduceLROnPlateau {
   constructor(optimizer: AnyOptimizer, options: ReduceLROnPlateauOptions = {}) {
     const name = "ReduceLROnPlateau";
     checkOptimizer(name, optimizer);
-    checkKnown(name, options, ["mode", "factor", "patience", "threshold", "thresholdMode", "cooldown", "minLr", "eps"]);
+    options = checkOptions(name, options, { mode: true, factor: true, patience: true, threshold: true, thresholdMode: true, cooldown: true, minLr: true, eps: true });
     this.optimizer = optimizer;
     const mode = options.mode ?? "min";
     if (mode !== "min" && mode !== "max") throw new RangeError(`${name}: mode ${describe(mode)} is unknown (valid: min, max)`);

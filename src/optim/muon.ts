@@ -3,7 +3,7 @@
 import type { FloatArray, Tensor } from "../tensor/index.ts";
 import { gemm } from "../kernels/index.ts";
 import { Optimizer, stateBuffer, type ParamGroup, type ParamsInput } from "./optimizer.ts";
-import { checkBoolean, checkInteger, checkEps, checkFinite, checkInRange, checkNonNegative, describe } from "./validate.ts";
+import { checkBetas, checkBoolean, checkInteger, checkEps, checkFinite, checkInRange, checkNonNegative, describe } from "./validate.ts";
 
 export interface MuonOptions {
   /** η, the step of the orthogonalized update (default 0.02). */
@@ -96,10 +96,7 @@ export class Muon extends Optimizer<MuonOptions, MuonState> {
     checkEps(o.eps);
     checkNonNegative("weightDecay", o.weightDecay);
     checkNonNegative("adamLr", o.adamLr);
-    const betas = o.adamBetas;
-    if (!Array.isArray(betas) || betas.length !== 2 || !betas.every((b) => typeof b === "number" && b >= 0 && b < 1)) {
-      throw new RangeError(`Invalid adamBetas value: ${describe(betas)} (must be a pair [beta1, beta2], each in [0, 1))`);
-    }
+    checkBetas(o.adamBetas, "adamBetas");
     checkNonNegative("adamEps", o.adamEps);
   }
 

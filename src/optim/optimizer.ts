@@ -3,6 +3,7 @@
 import ops from "ndarray-ops";
 import { allocateLongLived, releaseLongLived } from "../kernels/index.ts";
 import { Tensor, enableGrad, fmt, type FloatArray } from "../tensor/index.ts";
+import { checkOptions, type OptionKeys } from "../tensor/describe.ts";
 import { checkLr, describe } from "./validate.ts";
 
 /** What every optimizer's options have in common; each optimizer adds its own. */
@@ -64,13 +65,10 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
    */
   protected constructor(params: ParamsInput<O>, options: Partial<O>, defaults: { [K in keyof O]: O[K] | undefined }) {
     this.name = new.target.name;
-    if (options === null || typeof options !== "object" || Array.isArray(options)) {
-      throw new TypeError(`${this.name}: options must be an object such as { lr: 0.01 }, got ${describe(options)}`);
-    }
-    this.checkKnownOptions(options, "options", Object.keys(defaults));
+    options = checkOptions<Partial<O>>(this.name, options, defaults as OptionKeys<O>, "an object such as { lr: 0.01 }");
     const merged = { ...defaults, ...withoutUndefined(options) } as O;
     this.defaults = copyOptions(merged);
-    this.validateWhere(merged.lr === undefined ? { ...merged, lr: 0 } : merged, "");
+    this.validateWhere(merged.lr === undefined ? { ...merged, lr: 0 } : merged, this.name);
     for (const group of this.normalizeParams(params)) this.addParamGroup(group);
   }
 
@@ -95,13 +93,13 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
       throw new TypeError(`${this.name}: a parameter group must be an object { params, ...options }, got ${describe(input)}`);
     }
     const { params: given, ...overrides } = input as ParamGroupInput<O> & Record<string, unknown>;
-    this.checkKnownOptions(overrides, `parameter group ${gi}`, [...Object.keys(this.defaults), "initialLr"]);
+    checkOptions<Record<string, unknown>>(`${this.name}: parameter group ${gi}`, overrides, this.groupOptionNames);
     const params = this.collectParams(given, gi);
     const group = { ...copyOptions(this.defaults), ...copyOptions(withoutUndefined(overrides)), params } as ParamGroup<O>;
     if (group.lr === undefined) {
       throw new TypeError(`${this.name}: parameter group ${gi} didn't specify a value of required optimization parameter lr`);
     }
-    this.validateWhere(group, `parameter group ${gi}: `);
+    this.validateWhere(group, `${this.name}: parameter group ${gi}`);
     const seen = new Set<Tensor>();
     params.forEach((p, k) => {
       if (seen.has(p)) throw new RangeError(`${this.name}: parameter group ${gi} lists the same tensor twice (parameter ${k}, shape ${fmt(p.shape)})`);
@@ -126,7 +124,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
     const loss = closure === undefined ? undefined : enableGrad(closure);
     this.paramGroups.forEach((group, gi) => {
       // Options may have been changed since the last step (that is the point of re-reading them).
-      this.validateWhere(group, `parameter group ${gi}: `);
+      this.validateWhere(group, `${this.name}: parameter group ${gi}`);
       group.params.forEach((p, k) => {
         const grad = p.grad;
         if (grad === null) return;
@@ -253,16 +251,11 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
         byId.set(id, p);
       });
       const { params: _ids, ...options } = saved;
-      this.checkKnownOptions(options, `parameter group ${gi}`, [...Object.keys(this.defaults), "initialLr"], where);
+      checkOptions<Record<string, unknown>>(`${where}: parameter group ${gi}`, options, this.groupOptionNames);
       const { params, ...currentOptions } = current;
       const merged = { ...currentOptions, ...copyOptions(withoutUndefined(options)), params } as ParamGroup<O>;
       if (!("initialLr" in options)) delete merged.initialLr;
-      try {
-        checkLr(merged.lr);
-        this.validate(merged);
-      } catch (e) {
-        throw rethrow(e, `${where}: parameter group ${gi}: `);
-      }
+      this.validateWhere(merged, `${where}: parameter group ${gi}`);
       return merged;
     });
     const state = new Map<Tensor, S>();
@@ -321,21 +314,19 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
     return state as S;
   }
 
-  private validateWhere(options: O, where: string): void {
+  /** Checks lr and the optimizer's own options; an error's message is prefixed with `where` (the class, and the group if any). */
+  protected validateWhere(options: O, where: string): void {
     try {
       checkLr(options.lr);
       this.validate(options);
     } catch (e) {
-      throw rethrow(e, `${this.name}: ${where}`);
+      throw rethrow(e, `${where}: `);
     }
   }
 
-  private checkKnownOptions(options: object, where: string, valid: string[], prefix = this.name): void {
-    for (const key of Object.keys(options)) {
-      if (!valid.includes(key)) {
-        throw new TypeError(`${prefix}: unknown option "${key}" in ${where} (valid: ${valid.join(", ")})`);
-      }
-    }
+  /** The options a parameter group may set: every default's, and the schedulers' initialLr. */
+  private get groupOptionNames(): OptionKeys<Record<string, unknown>> {
+    return { ...(this.defaults as Record<string, unknown>), initialLr: true };
   }
 
   private normalizeParams(params: ParamsInput<O>): ParamGroupInput<O>[] {

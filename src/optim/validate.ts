@@ -31,10 +31,12 @@ export function checkFinite(label: string, value: unknown): void {
   if (!isFiniteNumber(value)) throw new RangeError(`Invalid ${label} value: ${describe(value)} (must be a finite number)`);
 }
 
-export function checkBetas(betas: unknown): void {
-  if (!Array.isArray(betas) || betas.length !== 2) throw new RangeError(`Invalid betas value: ${describe(betas)} (must be a pair [beta1, beta2])`);
+/** A pair [β1, β2] in [0, 1); `label` names an option other than betas (Muon's adamBetas). */
+export function checkBetas(betas: unknown, label = "betas"): void {
+  if (!Array.isArray(betas) || betas.length !== 2) throw new RangeError(`Invalid ${label} value: ${describe(betas)} (must be a pair [beta1, beta2])`);
+  const of = label === "betas" ? "" : ` of ${label}`;
   betas.forEach((b, i) => {
-    if (!isFiniteNumber(b) || b < 0 || b >= 1) throw new RangeError(`Invalid beta parameter at index ${i}: ${describe(b)} (must be in [0, 1))`);
+    if (!isFiniteNumber(b) || b < 0 || b >= 1) throw new RangeError(`Invalid beta parameter at index ${i}${of}: ${describe(b)} (must be in [0, 1))`);
   });
 }
 

@@ -1,6 +1,6 @@
 // Terminal line charts of one or more series (asciichart), with downsampling, log scale and a legend.
 
-import { checkArray, checkObject, checkString, given } from "./check.ts";
+import { checkArray, checkOptions, checkString, given } from "./check.ts";
 import { colorEnabled, formatNumber } from "./format.ts";
 import { requirePeer } from "./optional-peer.ts";
 
@@ -53,7 +53,7 @@ export function asciiLineChart(series: AsciiSeries[], options: AsciiChartOptions
     checkString("asciiLineChart", `series[${i}].name`, s?.name);
     if (!Array.isArray(s.values) && !ArrayBuffer.isView(s.values)) throw new TypeError(`asciiLineChart: series[${i}].values must be an array of numbers, got ${given(s.values)}`);
   });
-  checkObject("asciiLineChart", "options", options, "{ logScale: true }");
+  checkOptions("asciiLineChart", options, { height: true, width: true, logScale: true, title: true, xTitle: true, xRange: true, color: true }, "an object such as { logScale: true }");
   const asciichart = requirePeer<typeof import("asciichart")>("asciichart", "asciiLineChart");
   const height = Math.max(1, Math.round(options.height ?? 15));
   const columns = process.stdout.isTTY && process.stdout.columns > 0 ? process.stdout.columns : 80;

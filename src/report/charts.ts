@@ -1,7 +1,7 @@
 // SVG line charts: a vega-lite spec built from named series, compiled by vega-lite, drawn by vega.
 
 import type { TopLevelSpec } from "vega-lite";
-import { checkArray, checkNumber, checkObject, checkString } from "./check.ts";
+import { checkArray, checkNumber, checkOptions, checkString, type OptionKeys } from "./check.ts";
 import { importPeer } from "./optional-peer.ts";
 
 export interface Point {
@@ -90,9 +90,15 @@ interface Row {
   y: number;
 }
 
+/** The keys of LineChartOptions, for the unknown-option check. */
+const LINE_CHART_OPTIONS: OptionKeys<LineChartOptions> = {
+  title: true, subtitle: true, xTitle: true, yTitle: true, series: true, logY: true, smoothing: true, showRaw: true,
+  yFormat: true, yDomain: true, legendTitle: true, points: true, maxPoints: true, width: true, height: true,
+};
+
 /** The vega-lite spec of a line chart: one coloured line per series, with legend and axis titles. */
 export function lineChartSpec(options: LineChartOptions): TopLevelSpec {
-  checkObject("lineChartSpec", "options", options, '{ title, series: [{ name, points: [{ x, y }] }] }');
+  checkOptions("lineChartSpec", options, LINE_CHART_OPTIONS, 'an object such as { title, series: [{ name, points: [{ x, y }] }] }');
   checkArray<ChartSeries>("lineChartSpec", "options.series", options.series, '[{ name: "adam", points: [{ x: 1, y: 2.3 }] }]').forEach((s, i) => {
     checkString("lineChartSpec", `series[${i}].name`, s?.name);
     checkArray("lineChartSpec", `series[${i}].points`, s.points, "[{ x: 1, y: 2.3 }]");

@@ -1,8 +1,9 @@
 // Argument checks shared by the report functions: each error names the function, the argument, the value as given and what is valid.
 
 import { given } from "../tensor/index.ts";
+import { checkOptions, type OptionKeys } from "../tensor/describe.ts";
 
-export { given };
+export { checkOptions, given, type OptionKeys };
 
 export function checkNumber(op: string, name: string, value: unknown): number {
   if (typeof value !== "number") throw new TypeError(`${op}: ${name} must be a number, got ${given(value)}`);

@@ -1,6 +1,6 @@
 // When a training run counts as diverged: one rule, stated in words, applied by every race.
 
-import { given } from "./check.ts";
+import { checkOptions, given } from "./check.ts";
 
 /** The rule's two numbers: how far above its first loss, and for how many steps in a row. */
 export interface DivergenceRule {
@@ -30,7 +30,7 @@ export class DivergenceCheck {
   private state: DivergenceState;
 
   constructor(rule: Partial<DivergenceRule> = {}, state: DivergenceState = { firstLoss: null, aboveSince: null }) {
-    const { factor, patience } = { ...DEFAULT_DIVERGENCE_RULE, ...rule };
+    const { factor, patience } = { ...DEFAULT_DIVERGENCE_RULE, ...checkOptions("DivergenceCheck", rule, DEFAULT_DIVERGENCE_RULE) };
     if (typeof factor !== "number" || !(factor > 1) || !Number.isFinite(factor)) throw new RangeError(`DivergenceCheck: invalid factor ${given(factor)} (must be a finite number > 1)`);
     if (typeof patience !== "number" || !Number.isInteger(patience) || patience < 1) throw new RangeError(`DivergenceCheck: invalid patience ${given(patience)} (must be an integer >= 1)`);
     this.rule = Object.freeze({ factor, patience });

@@ -3,7 +3,7 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { checkObject, checkString, given } from "./check.ts";
+import { checkObject, checkOptions, checkString, given } from "./check.ts";
 import type { Point } from "./charts.ts";
 
 /** One value of a record. Numbers may be NaN or ±Infinity (a diverged loss is worth recording). */
@@ -185,7 +185,7 @@ export class RunRecorder {
   constructor(dir: string, config: Record<string, unknown> = {}, options: RunRecorderOptions = {}) {
     checkString("RunRecorder", "dir", dir);
     checkObject("RunRecorder", "config", config, "{ epochs: 5 }");
-    checkObject("RunRecorder", "options", options, "{ seed: 0 }");
+    checkOptions("RunRecorder", options, { seed: true, versions: true }, "an object such as { seed: 0 }");
     this.dir = dir;
     this.config = { ...config };
     this.seed = options.seed ?? (typeof config.seed === "number" ? config.seed : null);

@@ -1,7 +1,7 @@
 // Live progress bars for training runs (cli-progress on a terminal, one plain line per epoch elsewhere).
 
 import type { Options as BarOptions, Params as BarParams, SingleBar } from "cli-progress";
-import { checkInteger, checkObject, checkString } from "./check.ts";
+import { checkInteger, checkOptions, checkString } from "./check.ts";
 import { colorEnabled, displayWidth, stripAnsi, formatInteger, formatNumber, formatPercent, formatSeconds } from "./format.ts";
 import { requirePeer } from "./optional-peer.ts";
 
@@ -71,7 +71,7 @@ export class TrainingProgress {
   private live: LiveBar | null = null;
 
   constructor(options: TrainingProgressOptions = {}) {
-    checkObject("TrainingProgress", "options", options, "{ epochs: 5, quiet: false }");
+    checkOptions("TrainingProgress", options, { quiet: true, stream: true, tty: true, color: true, epochs: true, nameWidth: true }, "an object such as { epochs: 5, quiet: false }");
     if (options.epochs !== undefined) checkInteger("TrainingProgress", "epochs", options.epochs, 1);
     this.quiet = options.quiet ?? false;
     this.stream = options.stream ?? process.stderr;
@@ -88,6 +88,7 @@ export class TrainingProgress {
   bar(name: string, totalSteps: number, options: { epochs?: number } = {}): ProgressBar {
     checkString("TrainingProgress.bar", "name", name);
     checkInteger("TrainingProgress.bar", "totalSteps", totalSteps, 0);
+    checkOptions("TrainingProgress.bar", options, { epochs: true });
     if (options.epochs !== undefined) checkInteger("TrainingProgress.bar", "epochs", options.epochs, 1);
     if (this.quiet) return { update() {}, finish() {}, fail() {} };
     this.live?.stop();

@@ -1,7 +1,7 @@
 // Plain-text tables for the terminal (box drawing) and for Markdown (README, CI summaries).
 
 import { displayWidth, formatNumber } from "./format.ts";
-import { checkArray, checkObject, given } from "./check.ts";
+import { checkArray, checkOptions, given } from "./check.ts";
 
 export interface Column {
   header: string;
@@ -36,7 +36,7 @@ export function formatTable(columns: Column[], rows: Cell[][], options: TableOpt
     if (typeof (c as Column | null)?.header !== "string") throw new TypeError(`formatTable: columns[${j}] must be { header: string, align?, format? }, got ${given(c)}`);
   });
   checkArray("formatTable", "rows", rows, '[["adam", 0.07]]').forEach((row, i) => checkArray("formatTable", `rows[${i}]`, row, '["adam", 0.07]'));
-  const style = checkObject<TableOptions>("formatTable", "options", options, '{ title: "..." }').style ?? "box";
+  const style = checkOptions("formatTable", options, { style: true, title: true }, 'an object such as { title: "..." }').style ?? "box";
   if (style !== "box" && style !== "markdown") throw new RangeError(`formatTable: style must be "box" or "markdown", got ${given(style)}`);
   for (const [i, row] of rows.entries()) {
     if (row.length > columns.length) {

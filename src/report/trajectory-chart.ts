@@ -2,6 +2,7 @@
 
 import type { Spec } from "vega";
 import { SERIES_COLORS } from "./charts.ts";
+import { checkOptions } from "./check.ts";
 import { importPeer } from "./optional-peer.ts";
 
 /** A function sampled on a grid, with the contour levels to draw. */
@@ -94,6 +95,7 @@ export function visiblePoints(path: TrajectoryPath, frame: PlotFrame, minPixelSt
  * animation draws the paths itself), but the legend still lists every path.
  */
 export function trajectoryChartSpec(field: ContourField, paths: TrajectoryPath[], options: TrajectoryChartOptions, drawPaths = true): Spec {
+  checkOptions("trajectoryChart", options, { title: true, subtitle: true, start: true, minimum: true, size: true, colors: true, minPixelStep: true });
   const frame = plotFrame(field, options.size);
   if (field.values.length !== field.cols * field.rows) {
     throw new RangeError(`trajectoryChart: ${field.values.length} values for a ${field.cols} × ${field.rows} grid`);

@@ -1,5 +1,6 @@
 // The backward pass: walk the graph in reverse topological order, sum gradients where paths meet, fill leaves' .grad.
 
+import { checkOptions } from "./describe.ts";
 import { allocate } from "./dtype.ts";
 import { add } from "./elementwise.ts";
 import { noGrad } from "./grad-mode.ts";
@@ -17,6 +18,7 @@ export interface BackwardOptions {
  * vector-Jacobian product. The walk is iterative, so a chain of any length fits in the stack.
  */
 export function backward(root: Tensor, gradient?: Tensor, options: BackwardOptions = {}): void {
+  const { retainGraph = false } = checkOptions("backward", options, { retainGraph: true });
   if (!root.requiresGrad) {
     throw new Error("backward: this tensor does not require grad and has no gradFn (set requiresGrad on an input, and do not compute it inside noGrad)");
   }
@@ -51,7 +53,7 @@ export function backward(root: Tensor, gradient?: Tensor, options: BackwardOptio
         const previous = grads.get(input);
         grads.set(input, previous ? add(previous, gi) : gi);
       });
-      if (!options.retainGraph) {
+      if (!retainGraph) {
         fn.backward = null;
         fn.inputs = [];
       }

@@ -1,6 +1,7 @@
 // conv2d: 2-D cross-correlation as PyTorch's, computed as GEMM on im2col columns, with its backward.
 
 import { channelMajor, convBackwardBias, convBackwardInput, convBackwardWeight, convForward, convOutputSize, packColumns, type ConvGeometry } from "../kernels/conv.ts";
+import { checkOptions, type OptionKeys } from "./describe.ts";
 import { allocate } from "./dtype.ts";
 import { checkTensor } from "./operand.ts";
 import { fmt } from "./shape.ts";
@@ -17,6 +18,9 @@ export interface Conv2dOptions {
   /** Input and output channels split into this many blocks, each convolved separately (default 1; C for depthwise). */
   groups?: number;
 }
+
+/** The keys of Conv2dOptions (nn.Conv2d takes these and its own). */
+export const CONV2D_OPTIONS: OptionKeys<Conv2dOptions> = { stride: true, padding: true, dilation: true, groups: true };
 
 /**
  * out[n, o] = bias[o] + Σ_c weight[o, c] ⋆ x[n, c] (cross-correlation: the kernel is not flipped),
@@ -63,8 +67,7 @@ function conv2dGeometry(x: Tensor, weight: Tensor, bias: Tensor | null, options:
   checkImages("conv2d", x);
   checkTensor("conv2d", weight, "weight");
   if (weight.ndim !== 4) throw new RangeError(`conv2d: weight must be 4-D [outChannels, inChannels / groups, kh, kw], got ${fmt(weight.shape)}`);
-  if (typeof options !== "object" || options === null) throw new TypeError(`conv2d: options must be an object { stride, padding, dilation, groups }, got ${String(options)}`);
-  const { stride = 1, padding = 0, dilation = 1, groups = 1 } = options;
+  const { stride = 1, padding = 0, dilation = 1, groups = 1 } = checkOptions("conv2d", options, CONV2D_OPTIONS);
   const [sh, sw] = pair("conv2d", "stride", stride, 1);
   const [ph, pw] = pair("conv2d", "padding", padding, 0);
   const [dh, dw] = pair("conv2d", "dilation", dilation, 1);

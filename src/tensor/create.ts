@@ -1,7 +1,7 @@
 // Creation functions: tensor() from numbers, nested arrays or typed arrays; zeros, ones, full, rand, randn, arange.
 
 import { allocateLongLived } from "../kernels/index.ts";
-import { describe, describeTyped } from "./describe.ts";
+import { checkOptions, describe, describeTyped, type OptionKeys } from "./describe.ts";
 import { allocate, checkDtype, type DType, type FloatArray } from "./dtype.ts";
 import { checkShape, fmt, sizeOf, type Shape } from "./shape.ts";
 import { fromArray, Tensor, type Nested } from "./tensor.ts";
@@ -21,6 +21,9 @@ export interface RandomOptions extends TensorOptions {
   generator?: Generator;
 }
 
+/** The keys of TensorOptions, for the unknown-option check. */
+const TENSOR_OPTIONS: OptionKeys<TensorOptions> = { dtype: true, requiresGrad: true };
+
 type TypedNumbers = Float32Array | Float64Array | Int32Array | Uint8Array | Int8Array | Int16Array | Uint16Array | Uint32Array | Uint8ClampedArray;
 
 const DATA_KINDS = "a number, nested arrays of numbers or a typed array";
@@ -30,7 +33,7 @@ const DATA_KINDS = "a number, nested arrays of numbers or a typed array";
  * A Float32Array (or Float64Array with dtype float64) is used as the storage without a copy.
  */
 export function tensor(values: Nested | TypedNumbers, options: FromDataOptions = {}): Tensor {
-  const { dtype: given, requiresGrad = false, shape: shapeOption } = checkOptions<FromDataOptions>("tensor", options, ["dtype", "requiresGrad", "shape"]);
+  const { dtype: given, requiresGrad = false, shape: shapeOption } = tensorOptions<FromDataOptions>("tensor", options, { ...TENSOR_OPTIONS, shape: true });
   if (values instanceof BigInt64Array || values instanceof BigUint64Array || values instanceof DataView) {
     const fix = values instanceof DataView ? "read its numbers into one" : "convert it first, e.g. Float64Array.from(data, Number)";
     throw new TypeError(`tensor: expected ${DATA_KINDS}, got ${describeTyped(values)} (valid typed arrays hold numbers: Float32Array, Float64Array, Int32Array, Uint8Array ...; ${fix})`);
@@ -62,22 +65,14 @@ export function tensor(values: Nested | TypedNumbers, options: FromDataOptions =
   return fromArray(flat, shapeOption ?? shape, requiresGrad);
 }
 
-/**
- * The options object as given, after checking it: an object (or nothing), no key outside `valid`
- * (a misspelt requires_grad is not silently ignored), a known dtype, a boolean requiresGrad.
- */
-function checkOptions<O extends TensorOptions>(op: string, options: unknown, valid: readonly (keyof FromDataOptions | keyof RandomOptions)[]): O {
-  if (options === undefined) return {} as O;
-  if (options === null || typeof options !== "object" || Array.isArray(options) || options instanceof Tensor) {
-    throw new TypeError(`${op}: options must be an object such as { dtype: "float64", requiresGrad: true }, got ${describeTyped(options)}`);
-  }
-  const unknown = Object.keys(options).find((key) => !(valid as readonly string[]).includes(key));
-  if (unknown !== undefined) throw new TypeError(`${op}: unknown option ${JSON.stringify(unknown)} (valid: ${valid.join(", ")})`);
-  const { dtype, requiresGrad, generator } = options as RandomOptions;
+/** The options object as given (checkOptions: an object, no unknown key), with a known dtype, a boolean requiresGrad and a Generator. */
+function tensorOptions<O extends TensorOptions>(op: string, options: unknown, valid: OptionKeys<O>): O {
+  const checked: RandomOptions = checkOptions(op, options as O | undefined, valid, 'an object such as { dtype: "float64", requiresGrad: true }');
+  const { dtype, requiresGrad, generator } = checked;
   if (dtype !== undefined) checkDtype(op, dtype);
   if (requiresGrad !== undefined && typeof requiresGrad !== "boolean") throw new TypeError(`${op}: requiresGrad must be true or false, got ${describeTyped(requiresGrad)}`);
   if (generator !== undefined && !(generator instanceof Generator)) throw new TypeError(`${op}: generator must be a Generator (new Generator(seed)), got ${describeTyped(generator)}`);
-  return options as O;
+  return checked as O;
 }
 
 /** Fresh zeroed storage for `shape` (long-lived for parameters); a shape too large to allocate is named with the op, as given. */
@@ -119,15 +114,15 @@ function inferShape(values: Nested): number[] {
 /** Accepts a shape as an array or as separate numbers, optionally followed by options: zeros([3, 4]), zeros(3, 4, { dtype }). */
 export type ShapeArgs<O> = [shape: readonly number[], options?: O] | [...dims: number[]] | [...dims: number[], options: O];
 
-function parseShapeArgs<O extends TensorOptions>(op: string, args: readonly unknown[], valid: readonly (keyof RandomOptions)[] = ["dtype", "requiresGrad"]): [number[], O] {
+function parseShapeArgs<O extends TensorOptions>(op: string, args: readonly unknown[], valid: OptionKeys<O>): [number[], O] {
   if (Array.isArray(args[0])) {
     if (args.length > 2) throw new TypeError(`${op}: after the shape ${describe(args[0])} only an options object may follow, got ${args.length - 1} more arguments`);
-    return [checkShape(op, args[0]), checkOptions<O>(op, args[1], valid)];
+    return [checkShape(op, args[0]), tensorOptions<O>(op, args[1], valid)];
   }
   const last = args[args.length - 1];
   const hasOptions = typeof last === "object" && last !== null;
   const dims = hasOptions ? args.slice(0, -1) : args;
-  return [checkShape(op, dims), checkOptions<O>(op, hasOptions ? last : undefined, valid)];
+  return [checkShape(op, dims), tensorOptions<O>(op, hasOptions ? last : undefined, valid)];
 }
 
 /**
@@ -146,27 +141,27 @@ function filled(op: string, shape: number[], value: number, options: TensorOptio
 }
 
 export function zeros(...args: ShapeArgs<TensorOptions>): Tensor {
-  const [shape, options] = parseShapeArgs<TensorOptions>("zeros", args);
+  const [shape, options] = parseShapeArgs<TensorOptions>("zeros", args, TENSOR_OPTIONS);
   return filled("zeros", shape, 0, options);
 }
 
 export function ones(...args: ShapeArgs<TensorOptions>): Tensor {
-  const [shape, options] = parseShapeArgs<TensorOptions>("ones", args);
+  const [shape, options] = parseShapeArgs<TensorOptions>("ones", args, TENSOR_OPTIONS);
   return filled("ones", shape, 1, options);
 }
 
 export function full(shape: readonly number[], value: number, options: TensorOptions = {}): Tensor {
   const checked = checkShape("full", shape);
   if (typeof value !== "number") throw new TypeError(`full: the fill value must be a number, got ${describeTyped(value)}`);
-  return filled("full", checked, value, checkOptions("full", options, ["dtype", "requiresGrad"]));
+  return filled("full", checked, value, tensorOptions("full", options, TENSOR_OPTIONS));
 }
 
 export function zerosLike(t: Tensor, options: TensorOptions = {}): Tensor {
-  return filled("zerosLike", likeShape("zerosLike", t), 0, { dtype: t.dtype, ...checkOptions("zerosLike", options, ["dtype", "requiresGrad"]) });
+  return filled("zerosLike", likeShape("zerosLike", t), 0, { dtype: t.dtype, ...tensorOptions("zerosLike", options, TENSOR_OPTIONS) });
 }
 
 export function onesLike(t: Tensor, options: TensorOptions = {}): Tensor {
-  return filled("onesLike", likeShape("onesLike", t), 1, { dtype: t.dtype, ...checkOptions("onesLike", options, ["dtype", "requiresGrad"]) });
+  return filled("onesLike", likeShape("onesLike", t), 1, { dtype: t.dtype, ...tensorOptions("onesLike", options, TENSOR_OPTIONS) });
 }
 
 function likeShape(op: string, t: unknown): number[] {
@@ -175,7 +170,7 @@ function likeShape(op: string, t: unknown): number[] {
 }
 
 function sampled(op: string, args: readonly unknown[], draw: (g: Generator) => number): Tensor {
-  const [shape, options] = parseShapeArgs<RandomOptions>(op, args, ["dtype", "requiresGrad", "generator"]);
+  const [shape, options] = parseShapeArgs<RandomOptions>(op, args, { ...TENSOR_OPTIONS, generator: true });
   const data = allocateShape(op, options.dtype ?? "float32", shape);
   const g = options.generator ?? defaultGenerator;
   for (let i = 0; i < data.length; i++) data[i] = draw(g);
@@ -194,7 +189,7 @@ export function randn(...args: ShapeArgs<RandomOptions>): Tensor {
 
 /** arange(end) or arange(start, end, step = 1): the half-open range [start, end). */
 export function arange(start: number, end?: number, step = 1, options: TensorOptions = {}): Tensor {
-  const { dtype = "float32", requiresGrad = false } = checkOptions<TensorOptions>("arange", options, ["dtype", "requiresGrad"]);
+  const { dtype = "float32", requiresGrad = false } = tensorOptions<TensorOptions>("arange", options, TENSOR_OPTIONS);
   if (end === undefined) [start, end] = [0, start];
   for (const [name, v] of [["start", start], ["end", end], ["step", step]] as const) {
     if (typeof v !== "number") throw new TypeError(`arange: ${name} must be a number, got ${describeTyped(v)}`);

@@ -2,7 +2,7 @@
 
 import { channelAffineGrads, channelMoments, featureAffineGrads, normalizeBackward, normalizeChannels, scaleShiftFeatures } from "../kernels/norm.ts";
 import { allocate } from "./dtype.ts";
-import { given } from "./describe.ts";
+import { checkOptions, given } from "./describe.ts";
 import { checkTensor } from "./operand.ts";
 import { fmt, sameShape, sizeOf } from "./shape.ts";
 import { fromArray, fromOp, type Tensor } from "./tensor.ts";
@@ -29,11 +29,10 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
   const op = "batchNorm";
   checkTensor(op, x);
   if (x.ndim < 2) throw new RangeError(`${op}: expected an input [N, C] or [N, C, H, W], got ${fmt(x.shape)}`);
-  if (typeof options !== "object" || options === null) throw new TypeError(`${op}: options must be an object { training, momentum, eps }, got ${String(options)}`);
-  const { training = false, momentum = 0.1, eps = 1e-5 } = options;
+  const { training = false, momentum = 0.1, eps = 1e-5 } = checkOptions(op, options, { training: true, momentum: true, eps: true });
   if (typeof training !== "boolean") throw new TypeError(`${op}: training must be a boolean, got ${given(training)}`);
   checkFinite(op, "momentum", momentum);
-  checkEps(op, eps);
+  checkNormEps(op, eps);
   const [n, channels] = x.shape;
   const inner = sizeOf(x.shape.slice(2));
   const count = n * inner;
@@ -99,9 +98,8 @@ export function layerNorm(x: Tensor, normalizedShape: number | readonly number[]
     const shown = shape === null ? given(normalizedShape) : fmt(shape);
     throw new RangeError(`${op}: normalizedShape ${shown} must be the last dims of the input ${fmt(x.shape)} (e.g. ${fmt(x.shape.slice(-1))})`);
   }
-  if (typeof options !== "object" || options === null) throw new TypeError(`${op}: options must be an object { eps }, got ${String(options)}`);
-  const { eps = 1e-5 } = options;
-  checkEps(op, eps);
+  const { eps = 1e-5 } = checkOptions(op, options, { eps: true });
+  checkNormEps(op, eps);
   for (const [what, t] of [["weight", weight], ["bias", bias]] as const) {
     if (t !== null) checkParameter(op, what, t, x, shape, "normalizedShape");
   }
@@ -149,8 +147,9 @@ function checkFinite(op: string, option: string, v: unknown): void {
   if (typeof v !== "number" || !Number.isFinite(v)) throw new RangeError(`${op}: ${option} must be a finite number, got ${given(v)}`);
 }
 
-function checkEps(op: string, eps: unknown): void {
-  if (typeof eps !== "number" || !(eps >= 0) || !Number.isFinite(eps)) throw new RangeError(`${op}: eps must be a non-negative finite number, got ${given(eps)}`);
+/** The eps of batch and layer norm (ops and layers): > 0, else a row of equal values divides 0 by 0. */
+export function checkNormEps(op: string, eps: unknown): void {
+  if (typeof eps !== "number" || !(eps > 0) || !Number.isFinite(eps)) throw new RangeError(`${op}: eps must be a finite number > 0, got ${given(eps)}`);
 }
 
 /** t[i] ← f(i, t[i]) in t's own storage (running statistics are state, updated in place as PyTorch's). */

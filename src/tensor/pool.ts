@@ -2,6 +2,7 @@
 
 import { avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward, type PoolGeometry } from "../kernels/pool.ts";
 import { convOutputSize } from "../kernels/conv.ts";
+import { checkOptions, type OptionKeys } from "./describe.ts";
 import { allocate } from "./dtype.ts";
 import { fromArray, fromOp, type Tensor } from "./tensor.ts";
 import { checkFits, checkImages, pair, type Size2 } from "./window.ts";
@@ -12,6 +13,9 @@ export interface Pool2dOptions {
   /** Padding on each side, at most half the kernel (default 0): −∞ for max, zeros for the average. */
   padding?: Size2;
 }
+
+/** The keys of Pool2dOptions. */
+export const POOL2D_OPTIONS: OptionKeys<Pool2dOptions> = { stride: true, padding: true };
 
 /** The max of each window; the gradient goes to the element that was the max (summed where windows overlap). */
 export function maxPool2d(x: Tensor, kernelSize: Size2, options: Pool2dOptions = {}): Tensor {
@@ -44,10 +48,10 @@ function outShape(x: Tensor, geo: PoolGeometry): number[] {
 
 function poolGeometry(op: string, x: Tensor, kernelSize: Size2, options: Pool2dOptions): PoolGeometry {
   checkImages(op, x);
-  if (typeof options !== "object" || options === null) throw new TypeError(`${op}: options must be an object { stride, padding }, got ${String(options)}`);
+  const { stride, padding = 0 } = checkOptions(op, options, POOL2D_OPTIONS);
   const [kh, kw] = pair(op, "kernelSize", kernelSize, 1);
-  const [sh, sw] = options.stride === undefined || options.stride === null ? [kh, kw] : pair(op, "stride", options.stride, 1);
-  const [ph, pw] = pair(op, "padding", options.padding ?? 0, 0);
+  const [sh, sw] = stride === undefined || stride === null ? [kh, kw] : pair(op, "stride", stride, 1);
+  const [ph, pw] = pair(op, "padding", padding, 0);
   if (2 * ph > kh || 2 * pw > kw) {
     throw new RangeError(`${op}: padding [${ph}, ${pw}] must be at most half the kernel size [${kh}, ${kw}] (as PyTorch), so that every window holds an input element`);
   }

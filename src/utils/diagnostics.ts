@@ -1,6 +1,7 @@
 // Training diagnostics: per layer, the gradient norm, the weight norm and the update/weight ratio of each optimizer step.
 
 import type { Tensor } from "../tensor/index.ts";
+import { checkOptions } from "../tensor/describe.ts";
 
 export interface DiagnosticsOptions {
   /**
@@ -53,7 +54,7 @@ export class TrainingDiagnostics {
   private armed = false;
 
   constructor(parameters: Iterable<[string, Tensor]>, options: DiagnosticsOptions = {}) {
-    const groupBy = options.groupBy ?? "layer";
+    const { groupBy = "layer" } = checkOptions("TrainingDiagnostics", options, { groupBy: true });
     if (groupBy !== "layer" && groupBy !== "parameter") throw new RangeError(`TrainingDiagnostics: groupBy must be "layer" or "parameter", got ${JSON.stringify(groupBy)}`);
     if (typeof (parameters as Iterable<unknown> | null)?.[Symbol.iterator] !== "function") {
       throw new TypeError(`TrainingDiagnostics: parameters must be an iterable of [name, Tensor] pairs such as model.namedParameters(), got ${JSON.stringify(parameters)} (${typeof parameters})`);

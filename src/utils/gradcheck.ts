@@ -1,6 +1,7 @@
 // gradcheck: compares autograd's gradients with central finite differences, in float64.
 
 import { fmt, fromArray, noGrad, Tensor } from "../tensor/index.ts";
+import { checkOptions } from "../tensor/describe.ts";
 
 export interface GradcheckOptions {
   /** Finite-difference step (default 1e-6). */
@@ -21,7 +22,7 @@ export interface GradcheckResult {
  * gradient is caught. Throws naming the op, the input and the element when a gradient is off.
  */
 export function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: Tensor[], options: GradcheckOptions = {}): GradcheckResult {
-  const { eps = 1e-6, atol = 1e-5, rtol = 1e-3 } = options;
+  const { eps = 1e-6, atol = 1e-5, rtol = 1e-3 } = checkOptions("gradcheck", options, { eps: true, atol: true, rtol: true });
   if (typeof fn !== "function") throw new TypeError(`gradcheck: the first argument must be a function of the inputs, got ${typeof fn}`);
   if (!Array.isArray(inputs) || inputs.some((x) => !(x instanceof Tensor))) throw new TypeError("gradcheck: inputs must be an array of float64 Tensors");
   for (const [k, x] of inputs.entries()) {

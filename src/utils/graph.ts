@@ -1,6 +1,7 @@
 // toDot: the autograd graph of a tensor in Graphviz DOT, for teaching and debugging.
 
 import { fmt, given, Tensor } from "../tensor/index.ts";
+import { checkOptions } from "../tensor/describe.ts";
 
 export interface ToDotOptions {
   /** Graph title (default "ndgrad"). */
@@ -15,6 +16,7 @@ export interface ToDotOptions {
  */
 export function toDot(root: Tensor, options: ToDotOptions = {}): string {
   if (!(root instanceof Tensor)) throw new TypeError(`toDot: root must be a Tensor (e.g. a loss), got ${given(root, true)}`);
+  const { title = "ndgrad" } = checkOptions("toDot", options, { title: true });
   const ids = new Map<Tensor, string>();
   const idOf = (t: Tensor): string => {
     if (!ids.has(t)) ids.set(t, `n${ids.size}`);
@@ -43,7 +45,7 @@ export function toDot(root: Tensor, options: ToDotOptions = {}): string {
       lines.push(`  ${node} [shape=ellipse, style=filled, fillcolor="${fill}", label=${quote(label)}];`);
     }
   }
-  return [`digraph ${quote(options.title ?? "ndgrad")} {`, "  rankdir=BT;", '  node [fontname="Helvetica"];', ...lines, ...edges, "}", ""].join("\n");
+  return [`digraph ${quote(title)} {`, "  rankdir=BT;", '  node [fontname="Helvetica"];', ...lines, ...edges, "}", ""].join("\n");
 }
 
 function quote(s: string): string {
