@@ -1,6 +1,7 @@
 // nn.functional: the stateless forms of the layers — the fused linear op, convolution, pooling, norms, dropout, activations and losses.
 
 import { fromArray, fromOp, fmt, allocate, relu, leakyRelu, sigmoid, tanh, gelu, softmax, logSoftmax, Tensor } from "../tensor/index.ts";
+import { gradStorage } from "../tensor/tensor.ts";
 import { linearBackwardBias, linearBackwardInput, linearBackwardWeight, linearForward } from "../kernels/linear.ts";
 
 export { relu, leakyRelu, sigmoid, tanh, gelu, softmax, logSoftmax };
@@ -44,12 +45,12 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null, la
       dx = fromArray(a, x.shape);
     }
     if (weight.requiresGrad) {
-      const a = allocate(weight.dtype, outF * inF);
+      const a = gradStorage(weight, outF * inF);
       linearBackwardWeight(gv, xv, a, rows, inF, outF);
       dw = fromArray(a, weight.shape);
     }
     if (bias !== null && bias.requiresGrad) {
-      const a = allocate(bias.dtype, outF);
+      const a = gradStorage(bias, outF);
       linearBackwardBias(gv, a, rows, outF);
       db = fromArray(a, bias.shape);
     }

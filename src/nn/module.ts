@@ -5,6 +5,7 @@ import ops from "ndarray-ops";
 import { releaseLongLived } from "../kernels/index.ts";
 import { fmt, sameShape, Tensor } from "../tensor/index.ts";
 import { checkOptions } from "../tensor/describe.ts";
+import { releaseGrad } from "../tensor/tensor.ts";
 
 /** What loadStateDict reports when `strict` is off (with strict on, any entry here is an error). */
 export interface LoadStateDictResult {
@@ -134,7 +135,7 @@ export abstract class Module {
 
   /** Clears every parameter's gradient (to null, PyTorch's default set_to_none). */
   zeroGrad(): void {
-    for (const p of this.parameters()) p.grad = null;
+    for (const p of this.parameters()) releaseGrad(p);
   }
 
   /** Calls fn on every descendant and then on this module (as PyTorch's apply, e.g. for custom init). */

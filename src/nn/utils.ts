@@ -4,6 +4,7 @@ import ndarray from "ndarray";
 import ops from "ndarray-ops";
 import { given, Tensor } from "../tensor/index.ts";
 import { checkOptions } from "../tensor/describe.ts";
+import { gradOf } from "../tensor/tensor.ts";
 
 export interface ClipGradNormOptions {
   /** The p of the p-norm (default 2); Infinity gives the largest absolute entry. */
@@ -66,7 +67,7 @@ function gradsOf(who: string, parameters: Tensor | Iterable<Tensor>): Tensor[] {
   for (const [i, p] of list.entries()) {
     if (!(p instanceof Tensor)) throw new TypeError(`${who}: parameter ${i} is not a Tensor (got ${given(p)})`);
   }
-  return list.map((p) => p.grad).filter((g): g is Tensor => g !== null);
+  return list.map(gradOf).filter((g): g is Tensor => g !== null);
 }
 
 /** Writes f(v) over the tensor's own storage, whatever its strides. */

@@ -2,6 +2,7 @@
 
 import { Tensor, enableGrad, fmt, type FloatArray } from "../tensor/index.ts";
 import { isPlainObject } from "../tensor/describe.ts";
+import { gradOf } from "../tensor/tensor.ts";
 import { Optimizer, type Loss, type OptimizerStateDict, type ParamGroupInput, type ParamsInput } from "./optimizer.ts";
 import { dot, maxAbs, strongWolfe } from "./strong-wolfe.ts";
 import { checkInteger, checkNonNegative, describe } from "./validate.ts";
@@ -268,7 +269,7 @@ export class LBFGS extends Optimizer<LBFGSOptions, LBFGSState> {
     const out = new Float64Array(this.numel);
     let at = 0;
     this.params.forEach((p, k) => {
-      const grad = p.grad;
+      const grad = gradOf(p);
       if (grad !== null) {
         if (!(grad instanceof Tensor) || grad.size !== p.size) {
           throw new RangeError(`${this.name}: parameter ${k} has shape ${fmt(p.shape)} but its grad is ${grad instanceof Tensor ? `of shape ${fmt(grad.shape)}` : describe(grad)}`);

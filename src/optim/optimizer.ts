@@ -3,6 +3,7 @@
 import ops from "ndarray-ops";
 import { allocateLongLived, releaseLongLived } from "../kernels/index.ts";
 import { Tensor, enableGrad, fmt, type FloatArray } from "../tensor/index.ts";
+import { gradOf, releaseGrad } from "../tensor/tensor.ts";
 import { checkOptions, type OptionKeys } from "../tensor/describe.ts";
 import { checkLr, describe } from "./validate.ts";
 
@@ -126,7 +127,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
       // Options may have been changed since the last step (that is the point of re-reading them).
       this.validateWhere(group, `${this.name}: parameter group ${gi}`);
       group.params.forEach((p, k) => {
-        const grad = p.grad;
+        const grad = gradOf(p);
         if (grad === null) return;
         if (!(grad instanceof Tensor)) throw new TypeError(`${this.name}: parameter ${k} of group ${gi} has a grad that is not a Tensor (got ${describe(grad)})`);
         if (grad.dtype !== p.dtype) throw new TypeError(`${this.name}: parameter ${k} of group ${gi} is ${p.dtype} but its grad is ${grad.dtype}`);
@@ -152,10 +153,10 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
   zeroGrad({ setToNone = true }: { setToNone?: boolean } = {}): void {
     for (const group of this.paramGroups) {
       for (const p of group.params) {
-        const grad = p.grad;
+        const grad = gradOf(p);
         if (grad === null) continue;
         if (setToNone) {
-          p.grad = null;
+          releaseGrad(p);
         } else {
           // A gradient made with a graph would keep it alive; PyTorch detaches before zeroing too.
           grad.gradFn = null;

@@ -5,7 +5,7 @@ import { allocate } from "./dtype.ts";
 import { add } from "./elementwise.ts";
 import { noGrad } from "./grad-mode.ts";
 import { fmt, sameShape } from "./shape.ts";
-import { fromArray, Tensor, type GradFn } from "./tensor.ts";
+import { fromArray, gradOf, setGrad, Tensor, type GradFn } from "./tensor.ts";
 
 export interface BackwardOptions {
   /** Keep the graph so that backward can run through it again (as PyTorch's retain_graph). */
@@ -94,14 +94,16 @@ function topologicalOrder(root: Tensor): Tensor[] {
  */
 function accumulateLeaf(leaf: Tensor, g: Tensor, taken: Set<ArrayBufferLike>): void {
   if (!leaf.requiresGrad) return;
-  if (leaf.grad === null) {
+  const existing = gradOf(leaf);
+  if (existing === null) {
     const values = g.values();
     const owned = values.length === values.buffer.byteLength / values.BYTES_PER_ELEMENT && !taken.has(values.buffer);
-    leaf.grad = fromArray(owned ? values : values.slice(), leaf.shape);
-    taken.add(leaf.grad.data.data.buffer);
+    const adopted = owned ? values : values.slice();
+    setGrad(leaf, fromArray(adopted, leaf.shape));
+    taken.add(adopted.buffer);
   } else {
-    if (!sameShape(leaf.grad.shape, leaf.shape)) throw new Error(`backward: the existing .grad has shape ${fmt(leaf.grad.shape)} but the tensor has ${fmt(leaf.shape)}`);
-    leaf.grad = add(leaf.grad, g);
+    if (!sameShape(existing.shape, leaf.shape)) throw new Error(`backward: the existing .grad has shape ${fmt(existing.shape)} but the tensor has ${fmt(leaf.shape)}`);
+    setGrad(leaf, add(existing, g));
   }
 }
 

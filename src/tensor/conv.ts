@@ -5,7 +5,7 @@ import { checkOptions, type OptionKeys } from "./describe.ts";
 import { allocate } from "./dtype.ts";
 import { checkTensor } from "./operand.ts";
 import { fmt } from "./shape.ts";
-import { fromArray, fromOp, type Tensor } from "./tensor.ts";
+import { fromArray, fromOp, gradStorage, type Tensor } from "./tensor.ts";
 import { checkFits, checkImages, pair, type Size2 } from "./window.ts";
 
 export interface Conv2dOptions {
@@ -49,12 +49,12 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
       dx = fromArray(a, x.shape);
     }
     if (weight.requiresGrad) {
-      const a = allocate(weight.dtype, weight.size);
+      const a = gradStorage(weight, weight.size);
       convBackwardWeight(gT, packColumns(xv, geo), a, geo);
       dw = fromArray(a, weight.shape);
     }
     if (bias !== null && bias.requiresGrad) {
-      const a = allocate(bias.dtype, geo.o);
+      const a = gradStorage(bias, geo.o);
       convBackwardBias(gT, a, geo);
       db = fromArray(a, bias.shape);
     }

@@ -30,18 +30,33 @@ export class Tensor {
   /** The storage: an ndarray view (any strides) over a Float32Array or Float64Array. */
   data: NdArray<FloatArray>;
   requiresGrad: boolean;
-  /** Accumulated gradient of a leaf after backward(); assignable (optimizers read it, zeroGrad clears it). */
-  grad: Tensor | null = null;
   gradFn: GradFn | null = null;
   /** A label for graphs and error messages (set on parameters by nn.Module). */
   name?: string;
   /** Shared with every view of the same storage (reshape, transpose, detach ...); made on first need, so most op outputs never have one. */
   private counter: VersionCounter | null;
+  /** The gradient behind `grad`; ndgrad's own readers (gradOf) leave it unmarked. */
+  private gradValue: Tensor | null = null;
+  /** Set once this tensor has been given to code outside ndgrad, as a `.grad` read or assigned: its storage is then never reused. */
+  private handedOut = false;
+  /** Storage of a gradient that zeroGrad released without anyone having seen it, for the next backward to write into (gradStorage). */
+  private spareGrad: FloatArray | null = null;
 
   constructor(data: NdArray<FloatArray>, requiresGrad = false, counter: VersionCounter | null = null) {
     this.data = data;
     this.requiresGrad = requiresGrad;
     this.counter = counter;
+  }
+
+  /** Accumulated gradient of a leaf after backward(); assignable (optimizers read it, zeroGrad clears it). */
+  get grad(): Tensor | null {
+    if (this.gradValue !== null) this.gradValue.handedOut = true;
+    return this.gradValue;
+  }
+
+  set grad(g: Tensor | null) {
+    if (g !== null && typeof g === "object") (g as Tensor).handedOut = true;
+    this.gradValue = g;
   }
 
   /** How many in-place writes the storage has had (PyTorch's _version). */
@@ -138,6 +153,51 @@ export class Tensor {
 }
 
 /** A fresh contiguous tensor around a typed array (no copy). */
+/** The private fields the gradient functions below reach into (TypeScript's private is per class, not per file). */
+interface GradSlots {
+  gradValue: Tensor | null;
+  handedOut: boolean;
+  spareGrad: FloatArray | null;
+}
+const slots = (t: Tensor): GradSlots => t as unknown as GradSlots;
+
+/** t.grad without handing it out: for ndgrad's own readers, which keep no reference to it (backward, optimizers, clipping, diagnostics). */
+export function gradOf(t: Tensor): Tensor | null {
+  return slots(t).gradValue;
+}
+
+/** t.grad ← g from backward: a gradient nobody outside has seen yet. */
+export function setGrad(t: Tensor, g: Tensor | null): void {
+  slots(t).gradValue = g;
+}
+
+/**
+ * t.grad ← null, as zeroGrad does. When nobody outside ndgrad has seen that gradient (no `.grad`
+ * read, no assignment) and it owns its whole array, the array is kept for the next backward to
+ * write t's new gradient into (gradStorage): a training step then allocates no gradient arrays for
+ * its weights, the garbage collector has megabytes less to free per step, and its helper threads
+ * stop taking a core from the BLAS threads. A gradient that was seen is left alone, so a reference
+ * kept to it keeps its values, as in PyTorch.
+ */
+export function releaseGrad(t: Tensor): void {
+  const g = slots(t).gradValue;
+  slots(t).gradValue = null;
+  if (g === null || slots(g).handedOut || !g.isContiguous() || g.data.offset !== 0) return;
+  const values: FloatArray = g.data.data;
+  if (values.length === g.size && values.byteOffset === 0 && values.byteLength === values.buffer.byteLength) slots(t).spareGrad = values;
+}
+
+/**
+ * An array of n elements for t's gradient, which the caller overwrites whole: the array releaseGrad
+ * kept, when it fits and t has no gradient that this one will be added to, else a new one.
+ */
+export function gradStorage(t: Tensor, n: number): FloatArray {
+  const spare = slots(t).spareGrad;
+  if (spare === null) return allocate(t.dtype, n);
+  slots(t).spareGrad = null;
+  return spare.length === n && dtypeOf(spare) === t.dtype && slots(t).gradValue === null ? spare : allocate(t.dtype, n);
+}
+
 export function fromArray(values: FloatArray, shape: Shape, requiresGrad = false): Tensor {
   return new Tensor(ndarray(values, shape.slice(), rowMajorStrides(shape)), requiresGrad);
 }

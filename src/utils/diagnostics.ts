@@ -2,6 +2,7 @@
 
 import type { Tensor } from "../tensor/index.ts";
 import { checkOptions } from "../tensor/describe.ts";
+import { gradOf } from "../tensor/tensor.ts";
 
 export interface DiagnosticsOptions {
   /**
@@ -96,8 +97,9 @@ export class TrainingDiagnostics {
         sw += v * v;
       }
       this.weight2[g] += sw;
-      if (p.grad !== null) {
-        const grad = p.grad.values();
+      const gradient = gradOf(p);
+      if (gradient !== null) {
+        const grad = gradient.values();
         let sg = 0;
         for (let k = 0; k < grad.length; k++) sg += grad[k] * grad[k];
         this.grad2[g] += sg;
