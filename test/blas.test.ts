@@ -6,7 +6,7 @@ import { createRequire } from "node:module";
 import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { backendInfo, gemm, getBackend, getNumThreads, setBackend, setNumThreads } from "../src/kernels/index.ts";
-import { blasTuning } from "../src/kernels/gemm-blas.ts";
+import { productThreads } from "../src/kernels/gemm-blas.ts";
 import { gemmJs } from "../src/kernels/gemm-js.ts";
 import { asFloat64, expectEveryLayoutMatchesJs, expectMatchesJs, LAYOUTS, makeArgs, resident, SIZES } from "./helpers/gemm-cases.ts";
 
@@ -66,9 +66,9 @@ describe("choosing the blas backend", () => {
   it("sets OpenBLAS's thread count from setNumThreads at the next large product; small ones run on one thread", () => {
     const openblas = (createRequire(import.meta.url)("koffi") as { load(p: string): { func(s: string): () => number } }).load("libopenblas.so.0");
     const openblasThreads = openblas.func("int openblas_get_num_threads()");
-    const large = makeArgs({ m: 128, n: 128, k: 128, transA: false, transB: false, accumulate: false, strided: false }, 1);
+    const large = makeArgs({ m: 256, n: 256, k: 256, transA: false, transB: false, accumulate: false, strided: false }, 1);
     const small = makeArgs({ m: 3, n: 3, k: 3, transA: false, transB: false, accumulate: false, strided: false }, 1);
-    expect(128 ** 3).toBeGreaterThanOrEqual(blasTuning.parallelMinMacs);
+    expect(productThreads(256, 256, 256, 2)).toBe(2);
     for (const threads of [1, 2, 1, 2]) {
       setNumThreads(threads);
       gemm(large);
@@ -77,13 +77,21 @@ describe("choosing the blas backend", () => {
       expect(openblasThreads()).toBe(1);
     }
   });
+
+  it("shares only large, compute-bound products: the MLPs' yes, LeNet-5's convolutions and mid-sized layers no", () => {
+    const shared = ([m, n, k]: number[]) => productThreads(m, n, k, 2) === 2;
+    expect([[128, 256, 784], [256, 784, 128], [128, 1000, 1000], [1000, 784, 128]].map(shared)).toEqual([true, true, true, true]);
+    // conv1 and conv2 forward (2.4 and 7.2 flops per byte), conv1's weight gradient, a 400→120 layer, the 10-class output layer.
+    expect([[6, 128 * 28 * 28, 25], [16, 128 * 10 * 10, 150], [6, 25, 128 * 28 * 28], [128, 120, 400], [128, 10, 256]].map(shared)).toEqual([false, false, false, false, false]);
+    expect(productThreads(128, 256, 784, 1)).toBe(1);
+  });
 });
 
 describe("memory freed by a training step", () => {
   /**
    * Frees 32 MiB of 4 MiB arrays, then reports how much more free memory glibc's heap holds than
-   * before (mallinfo2's fordblks): kept for the next step's arrays, or given back to the system (glibc's default for
-   * blocks this large, and then each new array is mapped and zero-filled again).
+   * before (mallinfo2's fordblks): kept for the next step's arrays, or given back to the system
+   * (glibc's default for blocks this large, and then each new array is mapped and zero-filled again).
    */
   const freed = `
 import { createRequire } from "node:module";

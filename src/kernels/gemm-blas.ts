@@ -33,17 +33,32 @@ const CBLAS_ROW_MAJOR = 101;
 const CBLAS_NO_TRANS = 111;
 const CBLAS_TRANS = 112;
 
-/** Knobs measured on the MLP shapes (npm run bench); exported for benchmarks, not part of the API. */
+/** Knobs measured with npm run bench (MLP and LeNet-5 steps); exported for benchmarks, not part of the API. */
 export const blasTuning = {
   /**
-   * Products with fewer multiply-adds (m·n·k) than this run on one thread: waking OpenBLAS's
-   * threads costs more than they save there (a 128×10×256 product ran at about a third of its
-   * 1-thread speed on 2 threads). A rule, not a choice timed while training: OpenBLAS's 1- and
+   * A product runs on several threads only when it is large and compute-bound: at least this many
+   * multiply-adds (m·n·k) ...
+   */
+  parallelMinMacs: 1 << 23,
+  /**
+   * ... and at least this many flops per byte of its operands, 2mnk / 4(mk + kn + mn). Below either,
+   * one thread was faster in a training step: waking OpenBLAS's threads costs more than they save
+   * on small products (a 128×10×256 ran at a third of its 1-thread speed on 2 threads), and after a
+   * memory-bound product (LeNet-5's convolutions, 2–7 flops per byte) or a mid-sized one (its
+   * 128×120×400 layer) the single-threaded ops that read what the second core wrote slowed the step
+   * more than the product gained. The MLPs' products (25M–128M multiply-adds, 38–51 flops per byte)
+   * ran up to 1.9× faster on two. A rule, not a choice timed while training: OpenBLAS's 1- and
    * 2-thread products differ in the last bits for most shapes, so a choice that depended on timing
    * would make two runs of the same seed, or a run and its resumption from a checkpoint, differ.
    */
-  parallelMinMacs: 1 << 21,
+  parallelMinFlopsPerByte: 10,
 };
+
+/** The threads a product m×n×k runs on, out of `threads`: see blasTuning. */
+export function productThreads(m: number, n: number, k: number, threads: number): number {
+  const macs = m * n * k;
+  return macs >= blasTuning.parallelMinMacs && macs / (2 * (m * k + k * n + m * n)) >= blasTuning.parallelMinFlopsPerByte ? threads : 1;
+}
 
 let threadsSet = 0;
 
@@ -62,7 +77,7 @@ export function gemmBlas(blas: Blas, g: GemmArgs, threads: number): boolean {
     if (!g.accumulate) zeroRows(g.c, g.cOffset, g.ldc, m, n);
     return true;
   }
-  const nt = m * n * k >= blasTuning.parallelMinMacs ? threads : 1;
+  const nt = productThreads(m, n, k, threads);
   if (blas.setThreads && nt !== threadsSet) {
     blas.setThreads(nt);
     threadsSet = nt;
