@@ -38,11 +38,15 @@ export function normalizeChannels(x: FloatArray, y: FloatArray, outer: number, c
  * channel's own statistics over its m elements:
  *   dx = (σ⁻¹·scale[c]) · (dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂))
  * `scale` multiplies dx̂ per channel (batch norm's weight), or is null when dx̂ is already scaled.
+ * `sums` are Σ dx̂·x̂ and Σ dx̂ per channel (channelAffineGrads) when the caller has them already.
  */
-export function normalizeBackward(dxhat: FloatArray, x: FloatArray, dx: FloatArray, outer: number, channels: number, inner: number, mean: Float64Array, invStd: Float64Array, scale: FloatArray | null): void {
+export function normalizeBackward(
+  dxhat: FloatArray, x: FloatArray, dx: FloatArray, outer: number, channels: number, inner: number, mean: Float64Array, invStd: Float64Array, scale: FloatArray | null,
+  sums?: { sumGX: Float64Array; sumG: Float64Array },
+): void {
   const count = outer * inner;
-  const sumGX = new Float64Array(channels), sumG = new Float64Array(channels);
-  channelAffineGrads(dxhat, x, outer, channels, inner, mean, invStd, sumGX, sumG);
+  const { sumGX, sumG } = sums ?? { sumGX: new Float64Array(channels), sumG: new Float64Array(channels) };
+  if (sums === undefined) channelAffineGrads(dxhat, x, outer, channels, inner, mean, invStd, sumGX, sumG);
   for (let c = 0; c < channels; c++) {
     const mu = mean[c], r = invStd[c];
     const k = r * (scale === null ? 1 : scale[c]);

@@ -5,7 +5,7 @@ import { allocate } from "./dtype.ts";
 import { checkOptions, given } from "./describe.ts";
 import { checkTensor } from "./operand.ts";
 import { fmt, sameShape, sizeOf } from "./shape.ts";
-import { fromArray, fromOp, type Tensor } from "./tensor.ts";
+import { fromArray, fromOp, gradStorage, type Tensor } from "./tensor.ts";
 
 export interface BatchNormOptions {
   /** Normalize by the batch's statistics and update the running ones (default false: use the running ones). */
@@ -63,16 +63,20 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
   const inputs = [x, weight, bias].filter((t): t is Tensor => t !== null);
   return fromOp(op, y, x.shape, inputs, (g) => {
     const gv = g.values();
+    // Σ g·x̂ and Σ g per channel: the weight's and the bias's gradients, and terms of dx in training.
+    const sums = { sumGX: new Float64Array(channels), sumG: new Float64Array(channels) };
+    if (weight?.requiresGrad || bias?.requiresGrad || (training && x.requiresGrad)) channelAffineGrads(gv, xv, n, channels, inner, mean, invStd, sums.sumGX, sums.sumG);
     let dx: Tensor | null = null;
     if (x.requiresGrad) {
       const a = allocate(x.dtype, x.size);
-      if (training) normalizeBackward(gv, xv, a, n, channels, inner, mean, invStd, wv);
+      if (training) normalizeBackward(gv, xv, a, n, channels, inner, mean, invStd, wv, sums);
       else normalizeChannels(gv, a, n, channels, inner, new Float64Array(channels), invStd, wv, null);
       dx = fromArray(a, x.shape);
     }
-    const dw = weight?.requiresGrad ? allocate(weight.dtype, channels) : null;
-    const db = bias?.requiresGrad ? allocate(bias.dtype, channels) : null;
-    if (dw !== null || db !== null) channelAffineGrads(gv, xv, n, channels, inner, mean, invStd, dw, db);
+    const dw = weight?.requiresGrad ? gradStorage(weight, channels) : null;
+    const db = bias?.requiresGrad ? gradStorage(bias, channels) : null;
+    dw?.set(sums.sumGX);
+    db?.set(sums.sumG);
     const grads = [dx];
     if (weight !== null) grads.push(dw && fromArray(dw, perChannel));
     if (bias !== null) grads.push(db && fromArray(db, perChannel));
