@@ -55,7 +55,7 @@ export class Tensor {
   }
 
   set grad(g: Tensor | null) {
-    if (g !== null && typeof g === "object") (g as Tensor).handedOut = true;
+    if (g instanceof Tensor) g.handedOut = true;
     this.gradValue = g;
   }
 
