@@ -1,8 +1,9 @@
-// The optimizer race: the same MLP trained on MNIST by each optimizer, from the same weights and batch order.
+// The optimizer race: the same model (the MLP, or LeNet-5) trained on MNIST by each optimizer, from the same weights and batch order.
 //
 //   npx tsx examples/mnist.ts                     # the seven optimizers of the notes, 5 epochs each
 //   npx tsx examples/mnist.ts --help              # every flag
 //   npx tsx examples/mnist.ts --preset adam-paper --epochs 2
+//   npx tsx examples/mnist.ts --model cnn --batchnorm --optimizers adam --epochs 3
 //   npx tsx examples/mnist.ts --checkpoint ckpt   # then, after a crash: --resume ckpt
 
 import { backendInfo, DataLoader, manualSeed, nn, optim } from "../src/index.ts";

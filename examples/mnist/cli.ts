@@ -44,7 +44,7 @@ export interface MnistConfig {
 
 export const MNIST_COMMAND = {
   usage: "npx tsx examples/mnist.ts [flags]",
-  about: "Trains the same MLP on MNIST with each optimizer, from the same initial weights and the same\nbatch order, and compares how they converge.",
+  about: "Trains the same model (the MLP, or LeNet-5 with --model cnn) on MNIST with each optimizer, from\nthe same initial weights and the same batch order, and compares how they converge.",
   flags: {
     optimizers: { type: "string", arg: "a,b,...", help: `optimizers to race (default: ${DEFAULT_OPTIMIZERS.join(",")})\nany registry name: ${optim.available().join(", ")}` },
     epochs: { type: "string", arg: "N", help: "epochs per optimizer (default 5)" },
