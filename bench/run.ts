@@ -1,10 +1,11 @@
 // `npm run bench`: what this machine does with ndgrad — GEMM GFLOP/s on the MLP products and training
-// samples/s on real MNIST for each backend side by side (blas, wasm) at 1 and 2 threads, peak memory,
+// samples/s on real MNIST for each backend side by side (blas, wasm; js with --js) at 1 and 2 threads, with
+// where a step's time goes (its products, and the rest), peak memory,
 // how throughput scales with the hidden width and the batch, and a CNN (LeNet-5) section: samples/s
 // and conv GFLOP/s. Writes bench/results/bench-<date>.json and compares with the last one. PyTorch's
 // figures for the same steps: scripts/bench-pytorch-mlp.py (and bench-pytorch-cnn.py).
 //
-//   npm run bench -- [--quick] [--only gemm|train|scaling|cnn]
+//   npm run bench -- [--quick] [--only gemm|train|scaling|cnn] [--js]
 
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg } from "node:os";
@@ -19,16 +20,17 @@ import { lenet5, mlp } from "../examples/mnist/models.ts";
 const SECTIONS = ["gemm", "train", "scaling", "cnn"] as const;
 type Section = (typeof SECTIONS)[number];
 
-const { quick, only } = commandLine(
+const { quick, only, js } = commandLine(
   {
     usage: "npm run bench -- [flags]",
     about: "Measures GEMM GFLOP/s, training samples/s and seconds per epoch on MNIST, peak memory, scaling with width and batch, and a CNN (LeNet-5): samples/s and conv GFLOP/s.",
     flags: {
       quick: { type: "boolean", help: "fewer steps and shorter timings (about a minute)" },
       only: { type: "string", arg: SECTIONS.join("|"), help: "run one section" },
+      js: { type: "boolean", help: "also time the js backend (plain TypeScript: slow, minutes more)" },
     },
   },
-  (v) => ({ quick: v.quick, only: v.only === undefined ? undefined : oneOf("only", v.only, SECTIONS, "section") }),
+  (v) => ({ quick: v.quick, js: v.js, only: v.only === undefined ? undefined : oneOf("only", v.only, SECTIONS, "section") }),
 );
 const runs = (section: Section) => only === undefined || only === section;
 
@@ -50,8 +52,8 @@ const threads = getNumThreads();
 /** The thread counts every backend is measured on. */
 const THREADS = [...new Set([1, 2, threads])].sort((x, y) => x - y);
 const defaultBackend = getBackend();
-/** The fast backends this machine has (js is far behind; bench/gemm.ts times it). */
-const backends = BACKENDS.filter((b) => b !== "js" && available(b));
+/** The backends this machine has; js only with --js (it is 40 times behind wasm). */
+const backends = BACKENDS.filter((b) => (b !== "js" || js) && available(b));
 /** A backend's name in the tables: "wasm-relaxed" when the wasm kernels are the relaxed-SIMD build (node --experimental-wasm-relaxed-simd on Node 20). */
 const label = (backend: Backend): string => (backend === "wasm" && backendInfo().relaxedSimd ? "wasm-relaxed" : backend);
 const started = performance.now();
