@@ -152,7 +152,6 @@ export class Tensor {
   }
 }
 
-/** A fresh contiguous tensor around a typed array (no copy). */
 /** The private fields the gradient functions below reach into (TypeScript's private is per class, not per file). */
 interface GradSlots {
   gradValue: Tensor | null;
@@ -198,6 +197,7 @@ export function gradStorage(t: Tensor, n: number): FloatArray {
   return spare.length === n && dtypeOf(spare) === t.dtype && slots(t).gradValue === null ? spare : allocate(t.dtype, n);
 }
 
+/** A fresh contiguous tensor around a typed array (no copy). */
 export function fromArray(values: FloatArray, shape: Shape, requiresGrad = false): Tensor {
   return new Tensor(ndarray(values, shape.slice(), rowMajorStrides(shape)), requiresGrad);
 }
