@@ -4,6 +4,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { shuffledIndices, TensorDataset } from "../src/data/index.ts";
+import { checkOptions } from "../src/tensor/describe.ts";
 import { readIdx, type IdxArray } from "./idx.ts";
 
 export { standardize, featureMeanStd } from "../src/data/index.ts";
@@ -59,7 +60,7 @@ const require = createRequire(import.meta.url);
  * a missing source says which package to install.
  */
 export function loadMnist(options: LoadMnistOptions = {}): MnistData {
-  const { source = "mnist", trainLimit, testLimit } = options;
+  const { source = "mnist", trainLimit, testLimit } = checkOptions("loadMnist", options, { source: true, trainLimit: true, testLimit: true });
   const limits = { trainLimit: checkLimit("trainLimit", trainLimit), testLimit: checkLimit("testLimit", testLimit) };
   if (typeof source !== "string" || source === "") throw new TypeError(`loadMnist: source must be "mnist", "mnist-subset", "fashion-mnist" or a directory path, got ${JSON.stringify(source)}`);
   switch (source) {
