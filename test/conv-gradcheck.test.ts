@@ -45,6 +45,26 @@ describe("conv2d gradcheck", () => {
   });
 });
 
+describe("conv2d gradcheck through chains (a backward reuses its forward's columns only while they are unchanged)", () => {
+  it("three convs in a row: the last two find their columns, the first packs them again", () => {
+    manualSeed(12);
+    const inputs = [leaf([2, 2, 7, 7]), leaf([3, 2, 3, 3]), leaf([2, 3, 2, 2]), leaf([2, 2, 3, 3])];
+    const fn = (x: Tensor, w1: Tensor, w2: Tensor, w3: Tensor) => F.conv2d(F.conv2d(F.conv2d(x, w1, null, { padding: 1 }).tanh(), w2).tanh(), w3, null, { stride: 2 });
+    expect(gradcheck(fn, inputs).maxError).toBeLessThan(1e-6);
+  });
+
+  it("one weight used by two convs of different geometry, and one conv applied twice", () => {
+    manualSeed(13);
+    const inputs = [leaf([1, 2, 6, 6]), leaf([2, 2, 3, 3]), leaf([2, 2, 2, 2])];
+    const fn = (x: Tensor, w: Tensor, v: Tensor) => {
+      const a = F.conv2d(x, w, null, { padding: 1 }).tanh();
+      const b = F.conv2d(a, w, null, { dilation: 2, padding: 2 }).tanh();
+      return F.conv2d(F.conv2d(b, v, null, { padding: 1 }).tanh(), v).add(F.conv2d(x, w).sum());
+    };
+    expect(gradcheck(fn, inputs).maxError).toBeLessThan(1e-6);
+  });
+});
+
 type PoolCase = [name: string, x: number[], kernel: number | [number, number], options: nn.functional.Pool2dOptions];
 
 const poolCases: PoolCase[] = [

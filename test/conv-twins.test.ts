@@ -45,8 +45,8 @@ describe("im2col and col2im twins", () => {
     const g = geometry(c);
     const x = integers(g.n * g.c * g.h * g.w, 1);
     setBackend("wasm");
-    expect(wasmRuntime()!.addressOf(packColumns(x, g) as Float32Array)).toBeGreaterThanOrEqual(0);
-    const [reference, twin] = onBoth(() => Array.from(packColumns(x, g)));
+    expect(wasmRuntime()!.addressOf(packColumns(x, g).cols as Float32Array)).toBeGreaterThanOrEqual(0);
+    const [reference, twin] = onBoth(() => Array.from(packColumns(x, g).cols));
     expect(twin).toEqual(reference);
     expect(reference.some((v) => v !== 0)).toBe(true);
   });

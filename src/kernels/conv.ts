@@ -119,10 +119,10 @@ function moveColumns(image: FloatArray, cols: FloatArray, g: ConvGeometry, group
 }
 
 /**
- * Workspace slots: the column matrices, the product W·cols (or the gradient gᵀ), the gradient of the
- * columns, and an image copied into the wasm memory for the SIMD twins.
+ * Workspace slots: two for column matrices (used in turn, see packColumns), the product W·cols (or
+ * the gradient gᵀ), the gradient of the columns, and an image copied into the wasm memory for the SIMD twins.
  */
-const SLOT_COLUMNS = 0, SLOT_PRODUCT = 1, SLOT_COLUMN_GRAD = 2, SLOT_IMAGE = 3;
+const SLOT_COLUMNS = [0, 4] as const, SLOT_PRODUCT = 1, SLOT_COLUMN_GRAD = 2, SLOT_IMAGE = 3;
 
 /** An image where the SIMD twins of im2col and col2im (assembly/conv.ts) reach it: in the wasm memory. */
 interface StagedImage {
@@ -162,17 +162,41 @@ function moveColumnsTwin(staged: StagedImage, cols: Float32Array, g: ConvGeometr
   else rt.kernels.im2col(at);
 }
 
-/** The column matrices of every group, one after another (groups · rows · columns), in a workspace. */
-export function packColumns(x: FloatArray, g: ConvGeometry): FloatArray {
+/** Column matrices as packColumns left them, for the backward of the same conv to ask for again (columnsAgain). */
+export interface PackedColumns {
+  cols: FloatArray;
+}
+
+let columnTurn = 0;
+/** What each of the two column workspaces holds now (null: nothing a backward may reuse). */
+const columnsHeld: (PackedColumns | null)[] = [null, null];
+
+/**
+ * The column matrices of every group, one after another (groups · rows · columns), in a workspace.
+ * Two workspaces take turns, and each remembers the packing it holds, so that a conv's backward
+ * finds its forward's columns unchanged while at most one other conv ran in between (both of
+ * LeNet-5's, in a training step) instead of packing them again.
+ */
+export function packColumns(x: FloatArray, g: ConvGeometry): PackedColumns {
   const size = columnRows(g) * columnCount(g);
-  const cols = workspace(SLOT_COLUMNS, g.groups * size, x);
+  const turn = columnTurn;
+  columnTurn ^= 1;
+  const cols = workspace(SLOT_COLUMNS[turn], g.groups * size, x);
   const staged = stageImage(x, cols);
   for (let group = 0; group < g.groups; group++) {
     const block = cols.subarray(group * size, (group + 1) * size);
     if (staged) moveColumnsTwin(staged, block as Float32Array, g, group, false);
     else im2col(x, g, group, block);
   }
-  return cols;
+  const packed = { cols };
+  // A workspace too large to keep is a fresh array each time: holding it would pin it, so it is packed again.
+  columnsHeld[turn] = cols.byteLength <= MAX_KEPT_BYTES ? packed : null;
+  return packed;
+}
+
+/** The columns `packed` holds if no packing has overwritten them since, else x's columns packed again. */
+export function columnsAgain(x: FloatArray, g: ConvGeometry, packed: PackedColumns): FloatArray {
+  return columnsHeld.includes(packed) ? packed.cols : packColumns(x, g).cols;
 }
 
 /**

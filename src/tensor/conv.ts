@@ -1,6 +1,6 @@
 // conv2d: 2-D cross-correlation as PyTorch's, computed as GEMM on im2col columns, with its backward.
 
-import { channelMajor, convBackwardBias, convBackwardInput, convBackwardWeight, convForward, convOutputSize, packColumns, type ConvGeometry } from "../kernels/conv.ts";
+import { channelMajor, columnsAgain, convBackwardBias, convBackwardInput, convBackwardWeight, convForward, convOutputSize, packColumns, type ConvGeometry } from "../kernels/conv.ts";
 import { checkOptions, type OptionKeys } from "./describe.ts";
 import { allocate } from "./dtype.ts";
 import { checkTensor } from "./operand.ts";
@@ -27,16 +27,17 @@ export const CONV2D_OPTIONS: OptionKeys<Conv2dOptions> = { stride: true, padding
  * for x [N, C, H, W], weight [O, C/groups, kh, kw], bias [O] or null.
  *
  * Forward: cols = im2col(x), out = W·cols per group. Backward, with gᵀ the output gradient as [O, N·oh·ow]:
- * dW = gᵀ·colsᵀ, dx = col2im(Wᵀ·gᵀ), dbias = Σ gᵀ over the positions. The columns are packed again for
- * dW rather than kept from the forward pass: one more copy of x, instead of a large array per layer
- * held for the whole step (the packing is a fraction of the products' time).
+ * dW = gᵀ·colsᵀ, dx = col2im(Wᵀ·gᵀ), dbias = Σ gᵀ over the positions. dW uses the forward's columns
+ * when their workspace still holds them (see packColumns), else packs them again: two workspaces
+ * in turn rather than a large array per layer held for the whole step.
  */
 export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: Conv2dOptions = {}): Tensor {
   const geo = conv2dGeometry(x, weight, bias, options);
   const xv = x.values();
   const wv = weight.values();
   const out = allocate(x.dtype, geo.n * geo.o * geo.oh * geo.ow);
-  convForward(packColumns(xv, geo), wv, bias === null ? null : bias.values(), out, geo);
+  const packed = packColumns(xv, geo);
+  convForward(packed.cols, wv, bias === null ? null : bias.values(), out, geo);
   const inputs = bias === null ? [x, weight] : [x, weight, bias];
   return fromOp("conv2d", out, [geo.n, geo.o, geo.oh, geo.ow], inputs, (g) => {
     const gT = channelMajor(g.values(), geo);
@@ -50,7 +51,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
     }
     if (weight.requiresGrad) {
       const a = gradStorage(weight, weight.size);
-      convBackwardWeight(gT, packColumns(xv, geo), a, geo);
+      convBackwardWeight(gT, columnsAgain(xv, geo, packed), a, geo);
       dw = fromArray(a, weight.shape);
     }
     if (bias !== null && bias.requiresGrad) {
