@@ -71,7 +71,7 @@ function bind(lib: ReturnType<Koffi["load"]>, library: string): Blas {
 const M_TRIM_THRESHOLD = -1;
 const M_MMAP_THRESHOLD = -3;
 /** Arrays below this come from the heap, and this much free heap is kept for reuse (glibc's own defaults: 128 KiB and 256 KiB, rising as it sees larger blocks freed). */
-export const MALLOC_TUNING = { mmapThreshold: 64 * 2 ** 20, trimThreshold: 512 * 2 ** 20 };
+const MALLOC_TUNING = { mmapThreshold: 64 * 2 ** 20, trimThreshold: 512 * 2 ** 20 };
 
 /**
  * Asks glibc to keep freed memory for reuse. A training step frees and allocates megabytes of

@@ -33,8 +33,8 @@ const CBLAS_ROW_MAJOR = 101;
 const CBLAS_NO_TRANS = 111;
 const CBLAS_TRANS = 112;
 
-/** Knobs measured with npm run bench (MLP and LeNet-5 steps); exported for benchmarks, not part of the API. */
-export const blasTuning = {
+/** Knobs measured with npm run bench (MLP and LeNet-5 steps). */
+const blasTuning = {
   /**
    * A product runs on several threads only when it is large and compute-bound: at least this many
    * multiply-adds (m·n·k) ...
