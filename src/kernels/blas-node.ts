@@ -77,7 +77,7 @@ const MALLOC_TUNING = { mmapThreshold: 64 * 2 ** 20, trimThreshold: 512 * 2 ** 2
  * Asks glibc to keep freed memory for reuse. A training step frees and allocates megabytes of
  * arrays (activations, gradients); by default glibc maps each large one fresh and unmaps it when
  * freed, so every step zero-fills new pages through page faults, which with BLAS threads running
- * also stalls them (measured: 4 ms of a 15 ms step of 784-1000-1000-10). PyTorch allocates the same
+ * also stalls them. PyTorch allocates the same
  * arrays but skips the zero-fill and gets its memory reused. A user who set glibc's own
  * MALLOC_MMAP_THRESHOLD_ or MALLOC_TRIM_THRESHOLD_ keeps their setting; off glibc, nothing is done.
  */
