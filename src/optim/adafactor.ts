@@ -31,7 +31,6 @@ export interface AdafactorState {
   expAvgSqCol: FloatArray | null;
   /** V̂, the full second-moment estimate; vectors and scalars only. */
   expAvgSq: FloatArray | null;
-  [key: string]: number | FloatArray | null | undefined;
 }
 
 /**

@@ -27,7 +27,6 @@ export interface AdamWScheduleFreeState {
   x: FloatArray;
   /** v, the second-moment estimate. */
   expAvgSq: FloatArray;
-  [key: string]: number | FloatArray;
 }
 
 /**

@@ -28,7 +28,6 @@ export interface ASGDState {
   mu: number;
   /** θ̄, the averaged parameter. */
   ax: FloatArray;
-  [key: string]: number | FloatArray;
 }
 
 /**

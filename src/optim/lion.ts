@@ -17,7 +17,6 @@ export interface LionState {
   step: number;
   /** m, the momentum (an exponential moving average of gradients with decay β2). */
   expAvg: FloatArray;
-  [key: string]: number | FloatArray;
 }
 
 /**

@@ -38,7 +38,6 @@ export interface MuonState {
   expAvg: FloatArray | null;
   /** v of the AdamW fallback (other parameters). */
   expAvgSq: FloatArray | null;
-  [key: string]: number | FloatArray | null | undefined;
 }
 
 /**

@@ -22,7 +22,6 @@ export interface RAdamState {
   expAvg: FloatArray;
   /** v, the second raw-moment estimate. */
   expAvgSq: FloatArray;
-  [key: string]: number | FloatArray;
 }
 
 /**

@@ -21,7 +21,6 @@ export interface RpropState {
   prev: FloatArray;
   /** Δ, the per-element step sizes. */
   stepSize: FloatArray;
-  [key: string]: number | FloatArray;
 }
 
 /**
