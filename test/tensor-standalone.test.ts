@@ -51,6 +51,11 @@ const samples: Record<string, Sample> = {
     const out = ops.batchNorm(x as never, t([1]) as never, t([3.75]) as never, null as never, null as never, { training: false, eps: 0.25 } as never) as TensorLike;
     return { leaves: [x], out, grad: t([[1], [1]]), forward: [[1], [2]], inputGrads: [[[0.5], [0.5]]] };
   },
+  "custom-op.ts": (ops, t) => {
+    const x = t([1, 2], { requiresGrad: true });
+    const out = ops.fromOp("copy" as never, new Float32Array([1, 2]) as never, [2] as never, [x] as never, ((g: TensorLike) => [g]) as never) as TensorLike;
+    return { leaves: [x], out, grad: t([5, 7]), forward: [1, 2], inputGrads: [[5, 7]] };
+  },
   "views.ts": (ops, t) => {
     const x = t([[1, 2, 3], [4, 5, 6]], { requiresGrad: true });
     return { leaves: [x], out: ops.flatten(ops.transpose(x as never, 0 as never, 1 as never) as never) as TensorLike, grad: t([1, 2, 3, 4, 5, 6]), forward: [1, 4, 2, 5, 3, 6], inputGrads: [[[1, 3, 5], [2, 4, 6]]] };

@@ -1,6 +1,7 @@
 // Dropout: the functional op (inverted dropout, seeded mask) and nn.Dropout, which applies it in training mode only.
 
-import { allocate, fromArray, fromOp, Tensor } from "../tensor/index.ts";
+import { allocate, fromArray, Tensor } from "../tensor/index.ts";
+import { fromOp } from "../tensor/tensor.ts";
 import { defaultGenerator, type Generator } from "../tensor/rng.ts";
 import { Module } from "./module.ts";
 import { given } from "../tensor/index.ts";

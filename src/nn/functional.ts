@@ -1,7 +1,7 @@
 // nn.functional: the stateless forms of the layers — the fused linear op, convolution, pooling, norms, dropout, activations and losses.
 
-import { fromArray, fromOp, fmt, allocate, relu, leakyRelu, sigmoid, tanh, gelu, softmax, logSoftmax, Tensor } from "../tensor/index.ts";
-import { gradStorage } from "../tensor/tensor.ts";
+import { fromArray, fmt, allocate, relu, leakyRelu, sigmoid, tanh, gelu, softmax, logSoftmax, Tensor } from "../tensor/index.ts";
+import { fromOp, gradStorage } from "../tensor/tensor.ts";
 import { linearBackwardBias, linearBackwardInput, linearBackwardWeight, linearForward } from "../kernels/linear.ts";
 
 export { relu, leakyRelu, sigmoid, tanh, gelu, softmax, logSoftmax };

@@ -1,9 +1,10 @@
 // Loss functions as fused ops: crossEntropy, nllLoss, mseLoss, binaryCrossEntropyWithLogits (reduction mean | sum | none).
 
-import { allocate, fmt, fromArray, fromOp, Tensor, type DType, type FloatArray } from "../tensor/index.ts";
+import { allocate, fmt, fromArray, Tensor, type DType, type FloatArray } from "../tensor/index.ts";
 import { crossEntropyBackward, crossEntropyForward } from "../kernels/cross-entropy.ts";
 import { given } from "../tensor/index.ts";
 import { checkOptions, type OptionKeys } from "../tensor/describe.ts";
+import { fromOp } from "../tensor/tensor.ts";
 
 /** How per-element losses become the result, as PyTorch: their mean (default), their sum, or all of them. */
 export type Reduction = "mean" | "sum" | "none";

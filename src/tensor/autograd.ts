@@ -5,6 +5,7 @@ import { allocate } from "./dtype.ts";
 import { add } from "./elementwise.ts";
 import { noGrad } from "./grad-mode.ts";
 import { fmt, sameShape } from "./shape.ts";
+import { BackwardArrays } from "./recycle.ts";
 import { fromArray, gradOf, setGrad, Tensor, type GradFn } from "./tensor.ts";
 
 export interface BackwardOptions {
@@ -33,32 +34,57 @@ export function backward(root: Tensor, gradient?: Tensor, options: BackwardOptio
   const grads = new Map<Tensor, Tensor>([[root, gradient]]);
   // Storage already handed out (the caller's gradient, earlier leaves' .grad): a leaf never shares it.
   const taken = new Set<ArrayBufferLike>([gradient.data.data.buffer]);
-  noGrad(() => {
-    for (let i = order.length - 1; i >= 0; i--) {
-      const node = order[i];
-      const g = grads.get(node);
-      grads.delete(node);
-      if (g === undefined) continue;
-      const fn = node.gradFn;
-      if (fn === null) {
-        accumulateLeaf(node, g, taken);
-        continue;
+  const arrays = new BackwardArrays();
+  arrays.hold(gradient);
+  arrays.begin();
+  try {
+    noGrad(() => {
+      for (let i = order.length - 1; i >= 0; i--) {
+        const node = order[i];
+        const g = grads.get(node);
+        grads.delete(node);
+        if (g === undefined) continue;
+        const fn = node.gradFn;
+        if (fn === null) {
+          accumulateLeaf(node, g, taken, arrays);
+          arrays.unhold(g);
+          arrays.recycleIfFree(g);
+          continue;
+        }
+        checkSavedVersions(fn);
+        if (!fn.recycles) arrays.keep(g);
+        const inputGrads = fn.backward!(g);
+        const unheld: Tensor[] = [];
+        fn.inputs.forEach((input, k) => {
+          const gi = inputGrads[k];
+          if (!gi) return;
+          if (!fn.recycles) arrays.keep(gi);
+          if (!input.requiresGrad) {
+            unheld.push(gi);
+            return;
+          }
+          if (!sameShape(gi.shape, input.shape)) throw new Error(`backward of ${fn.op}: gradient ${fmt(gi.shape)} for input ${k} of shape ${fmt(input.shape)} (a bug in the op)`);
+          const previous = grads.get(input);
+          const sum = previous ? add(previous, gi) : gi;
+          grads.set(input, sum);
+          arrays.hold(sum);
+          if (previous) {
+            arrays.unhold(previous);
+            unheld.push(previous, gi);
+          }
+        });
+        // Only now, with every input's gradient stored: one array can be returned for two inputs.
+        arrays.unhold(g);
+        for (const t of [g, ...unheld]) arrays.recycleIfFree(t);
+        if (!retainGraph) {
+          fn.backward = null;
+          fn.inputs = [];
+        }
       }
-      checkSavedVersions(fn);
-      const inputGrads = fn.backward!(g);
-      fn.inputs.forEach((input, k) => {
-        const gi = inputGrads[k];
-        if (!gi || !input.requiresGrad) return;
-        if (!sameShape(gi.shape, input.shape)) throw new Error(`backward of ${fn.op}: gradient ${fmt(gi.shape)} for input ${k} of shape ${fmt(input.shape)} (a bug in the op)`);
-        const previous = grads.get(input);
-        grads.set(input, previous ? add(previous, gi) : gi);
-      });
-      if (!retainGraph) {
-        fn.backward = null;
-        fn.inputs = [];
-      }
-    }
-  });
+    });
+  } finally {
+    arrays.end();
+  }
 }
 
 /** Nodes that need a gradient, inputs before the ops that use them (iterative depth-first post-order). */
@@ -92,7 +118,7 @@ function topologicalOrder(root: Tensor): Tensor[] {
  * as it is (no copy on the hot path); one that is shared or strided is copied, so that no two
  * leaves, and never the caller's gradient, share storage (zeroGrad may fill a grad in place).
  */
-function accumulateLeaf(leaf: Tensor, g: Tensor, taken: Set<ArrayBufferLike>): void {
+function accumulateLeaf(leaf: Tensor, g: Tensor, taken: Set<ArrayBufferLike>, arrays: BackwardArrays): void {
   if (!leaf.requiresGrad) return;
   const existing = gradOf(leaf);
   if (existing === null) {
@@ -105,6 +131,7 @@ function accumulateLeaf(leaf: Tensor, g: Tensor, taken: Set<ArrayBufferLike>): v
     if (!sameShape(existing.shape, leaf.shape)) throw new Error(`backward: the existing .grad has shape ${fmt(existing.shape)} but the tensor has ${fmt(leaf.shape)}`);
     setGrad(leaf, add(existing, g));
   }
+  arrays.keep(gradOf(leaf)!);
 }
 
 /** Refuses to run a backward whose saved inputs were written in place after the forward (PyTorch's message, plus which tensor and what to do). */

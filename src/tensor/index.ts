@@ -2,7 +2,8 @@
 
 import "./methods.ts";
 
-export { Tensor, fromArray, fromOp, viewOp, opHooks, type GradFn, type Backward, type Nested, type OpHook, type VersionCounter } from "./tensor.ts";
+export { Tensor, fromArray, opHooks, type GradFn, type Backward, type Nested, type OpHook, type VersionCounter } from "./tensor.ts";
+export { fromOp, viewOp } from "./custom-op.ts";
 export { tensor, zeros, ones, full, zerosLike, onesLike, rand, randn, arange, scalar, parameterZeros, type TensorOptions, type FromDataOptions, type RandomOptions } from "./create.ts";
 export { noGrad, enableGrad, isGradEnabled } from "./grad-mode.ts";
 export { backward, type BackwardOptions } from "./autograd.ts";

@@ -17,6 +17,12 @@ export interface GradFn {
   /** The inputs whose values the backward reads, and their versions at the forward (checked by backward). */
   saved: readonly Tensor[];
   savedVersions: readonly number[];
+  /**
+   * True for ndgrad's own ops, whose backward keeps no reference to the gradient it gets or the
+   * ones it returns: backward may then recycle those arrays once consumed (recycle.ts). False for
+   * ops made through the public fromOp/viewOp (custom-op.ts).
+   */
+  recycles: boolean;
 }
 
 /** PyTorch's _version: one counter per storage, shared by a tensor and its views. */
@@ -223,7 +229,7 @@ const NONE_SAVED: readonly number[] = [];
 function record(op: string, out: Tensor, inputs: Tensor[], backward: Backward, saved: Tensor[]): Tensor {
   if (isGradEnabled() && inputs.some((t) => t.requiresGrad)) {
     out.requiresGrad = true;
-    out.gradFn = { op, inputs, backward, saved, savedVersions: saved.length === 0 ? NONE_SAVED : saved.map((t) => t.version) };
+    out.gradFn = { op, inputs, backward, saved, savedVersions: saved.length === 0 ? NONE_SAVED : saved.map((t) => t.version), recycles: true };
   }
   for (const hook of opHooks) hook(op, out, inputs);
   return out;
