@@ -413,3 +413,6 @@ export { nadamStep } from "./optim/nadam";
 // The sliding-window twins: conv2d's column packing and max pooling (args records: src/kernels/window-abi.ts).
 export { im2col, col2im } from "./conv";
 export { maxPool } from "./pool";
+
+// Batch and layer norm's per-channel loops (args records: src/kernels/norm-abi.ts).
+export { channelMoments, channelGradSums, affineChannels, normalizeBackward } from "./norm";

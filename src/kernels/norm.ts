@@ -1,10 +1,15 @@
 // Normalization kernels over a row-major [outer, channels, inner] layout: per-channel moments and the
 // backward of x̂ = (x − μ)/σ. Batch norm uses it as [n, c, h·w]; layer norm as [1, rows, features].
+// The loops over every element have WebAssembly SIMD twins (assembly/norm.ts) for float32.
 
+import { activeWasm } from "./backend.ts";
 import type { FloatArray } from "./float-array.ts";
+import { AffineArgs, GradSumArgs, MomentArgs, NormBackwardArgs } from "./norm-abi.ts";
+import { align64, type WasmRuntime } from "./wasm/runtime.ts";
 
 /** mean[c] and the biased variance var[c] over every (outer, inner) element of channel c, two-pass in float64. */
 export function channelMoments(x: FloatArray, outer: number, channels: number, inner: number, mean: Float64Array, variance: Float64Array): void {
+  if (momentsTwin(x, outer, channels, inner, mean, variance)) return;
   const count = outer * inner;
   for (let c = 0; c < channels; c++) {
     let s = 0;
@@ -24,12 +29,22 @@ export function channelMoments(x: FloatArray, outer: number, channels: number, i
 
 /** y = (x − mean[c])·invStd[c]·scale[c] + shift[c], with scale 1 and shift 0 where null. */
 export function normalizeChannels(x: FloatArray, y: FloatArray, outer: number, channels: number, inner: number, mean: Float64Array, invStd: Float64Array, scale: FloatArray | null, shift: FloatArray | null): void {
+  if (normalizeTwin(x, y, outer, channels, inner, mean, invStd, scale, shift)) return;
+  const a = new Float64Array(channels), b = new Float64Array(channels);
+  channelAffine(mean, invStd, scale, shift, a, b);
   for (let o = 0; o < outer; o++) {
     for (let c = 0; c < channels; c++) {
-      const a = invStd[c] * (scale === null ? 1 : scale[c]);
-      const b = (shift === null ? 0 : shift[c]) - mean[c] * a;
-      for (let i = (o * channels + c) * inner, end = i + inner; i < end; i++) y[i] = x[i] * a + b;
+      const ac = a[c], bc = b[c];
+      for (let i = (o * channels + c) * inner, end = i + inner; i < end; i++) y[i] = x[i] * ac + bc;
     }
+  }
+}
+
+/** normalizeChannels as y = x·a[c] + b[c]: a = invStd·scale, b = shift − mean·a (scale 1 and shift 0 where null). */
+function channelAffine(mean: Float64Array, invStd: Float64Array, scale: FloatArray | null, shift: FloatArray | null, a: Float64Array, b: Float64Array): void {
+  for (let c = 0; c < a.length; c++) {
+    a[c] = invStd[c] * (scale === null ? 1 : scale[c]);
+    b[c] = (shift === null ? 0 : shift[c]) - mean[c] * a[c];
   }
 }
 
@@ -38,22 +53,34 @@ export function normalizeChannels(x: FloatArray, y: FloatArray, outer: number, c
  * channel's own statistics over its m elements:
  *   dx = (σ⁻¹·scale[c]) · (dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂))
  * `scale` multiplies dx̂ per channel (batch norm's weight), or is null when dx̂ is already scaled.
- * `sums` are Σ dx̂·x̂ and Σ dx̂ per channel (channelAffineGrads) when the caller has them already.
+ * The sums Σ dx̂·x̂ and Σ dx̂ per channel (channelAffineGrads) are taken on the way; given `sums`,
+ * they are left there (batch norm's weight and bias gradients).
  */
 export function normalizeBackward(
   dxhat: FloatArray, x: FloatArray, dx: FloatArray, outer: number, channels: number, inner: number, mean: Float64Array, invStd: Float64Array, scale: FloatArray | null,
-  sums?: { sumGX: Float64Array; sumG: Float64Array },
+  sums: { sumGX: Float64Array; sumG: Float64Array } = { sumGX: new Float64Array(channels), sumG: new Float64Array(channels) },
 ): void {
-  const count = outer * inner;
-  const { sumGX, sumG } = sums ?? { sumGX: new Float64Array(channels), sumG: new Float64Array(channels) };
-  if (sums === undefined) channelAffineGrads(dxhat, x, outer, channels, inner, mean, invStd, sumGX, sumG);
+  if (normalizeBackwardTwin(dxhat, x, dx, outer, channels, inner, mean, invStd, scale, sums)) return;
+  channelAffineGrads(dxhat, x, outer, channels, inner, mean, invStd, sums.sumGX, sums.sumG);
+  const k = new Float64Array(channels), meanG = new Float64Array(channels), meanGX = new Float64Array(channels);
+  backwardTerms(outer * inner, invStd, scale, sums, k, meanG, meanGX);
   for (let c = 0; c < channels; c++) {
-    const mu = mean[c], r = invStd[c];
-    const k = r * (scale === null ? 1 : scale[c]);
-    const meanG = sumG[c] / count, meanGX = sumGX[c] / count;
+    const mu = mean[c], r = invStd[c], kc = k[c], mg = meanG[c], mgx = meanGX[c];
     for (let o = 0; o < outer; o++) {
-      for (let i = (o * channels + c) * inner, end = i + inner; i < end; i++) dx[i] = k * (dxhat[i] - meanG - (x[i] - mu) * r * meanGX);
+      for (let i = (o * channels + c) * inner, end = i + inner; i < end; i++) dx[i] = kc * (dxhat[i] - mg - (x[i] - mu) * r * mgx);
     }
+  }
+}
+
+/** normalizeBackward's per-channel terms from the sums over `count` elements: k = σ⁻¹·scale, mean(dx̂) and mean(dx̂·x̂). */
+function backwardTerms(
+  count: number, invStd: Float64Array, scale: FloatArray | null, sums: { sumGX: Float64Array; sumG: Float64Array },
+  k: Float64Array, meanG: Float64Array, meanGX: Float64Array,
+): void {
+  for (let c = 0; c < k.length; c++) {
+    k[c] = invStd[c] * (scale === null ? 1 : scale[c]);
+    meanG[c] = sums.sumG[c] / count;
+    meanGX[c] = sums.sumGX[c] / count;
   }
 }
 
@@ -62,6 +89,7 @@ export function normalizeBackward(
  * over the channel (either may be null when not wanted).
  */
 export function channelAffineGrads(g: FloatArray, x: FloatArray, outer: number, channels: number, inner: number, mean: Float64Array, invStd: Float64Array, dScale: FloatArray | Float64Array | null, dShift: FloatArray | Float64Array | null): void {
+  if (affineGradsTwin(g, x, outer, channels, inner, mean, invStd, dScale, dShift)) return;
   for (let c = 0; c < channels; c++) {
     const mu = mean[c], r = invStd[c];
     let sg = 0, sgx = 0;
@@ -74,6 +102,180 @@ export function channelAffineGrads(g: FloatArray, x: FloatArray, outer: number, 
     if (dScale !== null) dScale[c] = sgx;
     if (dShift !== null) dShift[c] = sg;
   }
+}
+
+/** Floats per pass of a twin through the wasm memory: whole samples [channels, inner] when one fits, else parts of one. */
+const TWIN_BLOCK = 1 << 20;
+
+/** What a twin's pass takes at a time: the [outer, channels, inner] block of samples and channels from channel c on, contiguous from element `start`. */
+interface Block {
+  start: number;
+  outer: number;
+  c: number;
+  channels: number;
+  inner: number;
+}
+
+/** The blocks of [outer, channels, inner], each at most TWIN_BLOCK floats (or one whole run of inner), the largest first. */
+function blocksOf(outer: number, channels: number, inner: number): Block[] {
+  const blocks: Block[] = [];
+  const sample = channels * inner;
+  if (sample <= TWIN_BLOCK) {
+    const samples = Math.floor(TWIN_BLOCK / sample);
+    for (let o = 0; o < outer; o += samples) blocks.push({ start: o * sample, outer: Math.min(samples, outer - o), c: 0, channels, inner });
+    return blocks;
+  }
+  const per = Math.max(1, Math.floor(TWIN_BLOCK / inner)), run = Math.min(inner, TWIN_BLOCK);
+  for (let o = 0; o < outer; o++) {
+    for (let c = 0; c < channels; c += per) {
+      for (let i = 0; i < inner; i += run) blocks.push({ start: (o * channels + c) * inner + i, outer: 1, c, channels: Math.min(per, channels - c), inner: Math.min(run, inner - i) });
+    }
+  }
+  return blocks;
+}
+
+/**
+ * Where a twin works in the wasm memory: its args record, per-channel float64 tables (zeroed), and a
+ * slot per input for one block of it. Kernels write their output over slot 0.
+ */
+class TwinArea {
+  readonly args: Int32Array;
+  readonly tables: Float64Array[];
+  private readonly slots: number[];
+  private readonly blocks: Block[];
+  /** The inputs the slots still hold after a pass over a single block (the next pass needs no copy), or null. */
+  private held: readonly Float32Array[] | null = null;
+
+  constructor(readonly rt: WasmRuntime, fields: number, tables: number, slots: number, outer: number, channels: number, inner: number) {
+    this.blocks = blocksOf(outer, channels, inner);
+    const largest = this.blocks[0];
+    const head = align64(4 * fields), table = align64(8 * channels), slot = align64(4 * largest.outer * largest.channels * largest.inner);
+    const at = rt.scratch(head + tables * table + slots * slot, false);
+    this.args = new Int32Array(rt.f32.buffer, at, fields);
+    this.tables = Array.from({ length: tables }, (_, t) => new Float64Array(rt.f32.buffer, at + head + t * table, channels));
+    this.slots = Array.from({ length: slots }, (_, s) => at + head + tables * table + s * slot);
+  }
+
+  /** The byte address of table t's entry for channel c. */
+  table(t: number, c: number): number {
+    return this.tables[t].byteOffset + 8 * c;
+  }
+
+  /**
+   * Runs `kernel` on each block: the block of every input copied into its slot, the record filled by
+   * `fill`, and slot 0 copied into the block of `output` after, when there is one.
+   */
+  pass(kernel: (args: number) => void, inputs: readonly Float32Array[], output: Float32Array | null, fill: (args: Int32Array, block: Block, slots: readonly number[]) => void): void {
+    const f32 = this.rt.f32;
+    const held = this.held !== null && inputs.every((a, s) => a === this.held![s]);
+    for (const b of this.blocks) {
+      const length = b.outer * b.channels * b.inner;
+      if (!held) inputs.forEach((a, s) => f32.set(a.subarray(b.start, b.start + length), this.slots[s] >> 2));
+      fill(this.args, b, this.slots);
+      kernel(this.args.byteOffset);
+      if (output !== null) output.set(f32.subarray(this.slots[0] >> 2, (this.slots[0] >> 2) + length), b.start);
+    }
+    this.held = this.blocks.length === 1 && output === null ? inputs : null;
+  }
+}
+
+/**
+ * The area for a twin over [outer, channels, inner], or null, leaving the work to the reference loop:
+ * on the js backend, when an array the elements go through is not a Float32Array, or for no elements.
+ */
+function twinArea(arrays: readonly FloatArray[], fields: number, tables: number, outer: number, channels: number, inner: number): TwinArea | null {
+  const rt = activeWasm();
+  if (!rt || outer * channels * inner === 0 || !arrays.every((a) => a instanceof Float32Array)) return null;
+  return new TwinArea(rt, fields, tables, arrays.length, outer, channels, inner);
+}
+
+/**
+ * channelMoments in one pass: with d = x − K, μ = K + Σd/m and σ² = Σd²/m − (Σd/m)². The shift K is
+ * the channel's first value, which keeps the two terms of σ² from cancelling (with K = μ there is
+ * nothing to cancel; a K of the data is never more than √m standard deviations from μ).
+ */
+function momentsTwin(x: FloatArray, outer: number, channels: number, inner: number, mean: Float64Array, variance: Float64Array): boolean {
+  const area = twinArea([x], MomentArgs.count, 3, outer, channels, inner);
+  if (area === null) return false;
+  const [center, sum, squares] = area.tables;
+  for (let c = 0; c < channels; c++) center[c] = Number.isFinite(x[c * inner]) ? x[c * inner] : 0;
+  sum.fill(0);
+  squares.fill(0);
+  area.pass(area.rt.kernels.channelMoments, [x as Float32Array], null, (args, b, [xs]) => {
+    args[MomentArgs.x] = xs;
+    args[MomentArgs.outer] = b.outer; args[MomentArgs.channels] = b.channels; args[MomentArgs.inner] = b.inner;
+    args[MomentArgs.center] = area.table(0, b.c); args[MomentArgs.sum] = area.table(1, b.c); args[MomentArgs.squares] = area.table(2, b.c);
+  });
+  const count = outer * inner;
+  for (let c = 0; c < channels; c++) {
+    const d = sum[c] / count;
+    mean[c] = center[c] + d;
+    variance[c] = Math.max(0, squares[c] / count - d * d);
+  }
+  return true;
+}
+
+function normalizeTwin(x: FloatArray, y: FloatArray, outer: number, channels: number, inner: number, mean: Float64Array, invStd: Float64Array, scale: FloatArray | null, shift: FloatArray | null): boolean {
+  const area = twinArea([x, y], AffineArgs.count, 2, outer, channels, inner);
+  if (area === null) return false;
+  channelAffine(mean, invStd, scale, shift, area.tables[0], area.tables[1]);
+  area.pass(area.rt.kernels.affineChannels, [x as Float32Array], y as Float32Array, (args, b, [xs]) => {
+    args[AffineArgs.x] = xs; args[AffineArgs.y] = xs;
+    args[AffineArgs.outer] = b.outer; args[AffineArgs.channels] = b.channels; args[AffineArgs.inner] = b.inner;
+    args[AffineArgs.a] = area.table(0, b.c); args[AffineArgs.b] = area.table(1, b.c);
+  });
+  return true;
+}
+
+/**
+ * The pass of channelAffineGrads' twin, leaving g and x in slots 0 and 1 and, per channel, Σ g in
+ * table 1 and Σ g·(x − μ) in table 2 (table 0 holds μ); the caller scales the latter by σ⁻¹.
+ */
+function gradSumsPass(area: TwinArea, g: FloatArray, x: FloatArray, mean: Float64Array): void {
+  area.tables[0].set(mean);
+  area.tables[1].fill(0);
+  area.tables[2].fill(0);
+  area.pass(area.rt.kernels.channelGradSums, [g as Float32Array, x as Float32Array], null, (args, b, [gs, xs]) => {
+    args[GradSumArgs.g] = gs; args[GradSumArgs.x] = xs;
+    args[GradSumArgs.outer] = b.outer; args[GradSumArgs.channels] = b.channels; args[GradSumArgs.inner] = b.inner;
+    args[GradSumArgs.mean] = area.table(0, b.c); args[GradSumArgs.sumG] = area.table(1, b.c); args[GradSumArgs.sumGD] = area.table(2, b.c);
+  });
+}
+
+function affineGradsTwin(g: FloatArray, x: FloatArray, outer: number, channels: number, inner: number, mean: Float64Array, invStd: Float64Array, dScale: FloatArray | Float64Array | null, dShift: FloatArray | Float64Array | null): boolean {
+  const area = twinArea([g, x], GradSumArgs.count, 3, outer, channels, inner);
+  if (area === null) return false;
+  gradSumsPass(area, g, x, mean);
+  const [, sumG, sumGD] = area.tables;
+  for (let c = 0; c < channels; c++) {
+    if (dScale !== null) dScale[c] = sumGD[c] * invStd[c];
+    if (dShift !== null) dShift[c] = sumG[c];
+  }
+  return true;
+}
+
+/** normalizeBackward's twin: the sums' pass, then dx from the same blocks (not copied again when there is one). */
+function normalizeBackwardTwin(
+  dxhat: FloatArray, x: FloatArray, dx: FloatArray, outer: number, channels: number, inner: number, mean: Float64Array, invStd: Float64Array, scale: FloatArray | null,
+  sums: { sumGX: Float64Array; sumG: Float64Array },
+): boolean {
+  const area = twinArea([dxhat, x, dx], NormBackwardArgs.count, 5, outer, channels, inner);
+  if (area === null) return false;
+  gradSumsPass(area, dxhat, x, mean);
+  const [, sumG, sumGD, invStdTable, k] = area.tables;
+  for (let c = 0; c < channels; c++) {
+    sums.sumG[c] = sumG[c];
+    sums.sumGX[c] = sumGD[c] * invStd[c];
+  }
+  invStdTable.set(invStd);
+  backwardTerms(outer * inner, invStd, scale, sums, k, area.tables[1], area.tables[2]);
+  area.pass(area.rt.kernels.normalizeBackward, [dxhat as Float32Array, x as Float32Array], dx as Float32Array, (args, b, [gs, xs]) => {
+    args[NormBackwardArgs.g] = gs; args[NormBackwardArgs.x] = xs; args[NormBackwardArgs.dx] = gs;
+    args[NormBackwardArgs.outer] = b.outer; args[NormBackwardArgs.channels] = b.channels; args[NormBackwardArgs.inner] = b.inner;
+    args[NormBackwardArgs.mean] = area.table(0, b.c); args[NormBackwardArgs.invStd] = area.table(3, b.c); args[NormBackwardArgs.k] = area.table(4, b.c);
+    args[NormBackwardArgs.meanG] = area.table(1, b.c); args[NormBackwardArgs.meanGX] = area.table(2, b.c);
+  });
+  return true;
 }
 
 /** y[r, j] = x̂[r, j]·scale[j] + shift[j] for [rows, features] (layer norm's elementwise affine; null = 1 or 0). */

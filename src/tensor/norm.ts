@@ -63,9 +63,8 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
   const inputs = [x, weight, bias].filter((t): t is Tensor => t !== null);
   return fromOp(op, y, x.shape, inputs, (g) => {
     const gv = g.values();
-    // Σ g·x̂ and Σ g per channel: the weight's and the bias's gradients, and terms of dx in training.
+    // Σ g·x̂ and Σ g per channel: the weight's and the bias's gradients, which dx in training takes on the way.
     const sums = { sumGX: new Float64Array(channels), sumG: new Float64Array(channels) };
-    if (weight?.requiresGrad || bias?.requiresGrad || (training && x.requiresGrad)) channelAffineGrads(gv, xv, n, channels, inner, mean, invStd, sums.sumGX, sums.sumG);
     let dx: Tensor | null = null;
     if (x.requiresGrad) {
       const a = allocate(x.dtype, x.size);
@@ -73,6 +72,7 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
       else normalizeChannels(gv, a, n, channels, inner, new Float64Array(channels), invStd, wv, null);
       dx = fromArray(a, x.shape);
     }
+    if ((weight?.requiresGrad || bias?.requiresGrad) && !(training && x.requiresGrad)) channelAffineGrads(gv, xv, n, channels, inner, mean, invStd, sums.sumGX, sums.sumG);
     const dw = weight?.requiresGrad ? gradStorage(weight, channels) : null;
     const db = bias?.requiresGrad ? gradStorage(bias, channels) : null;
     dw?.set(sums.sumGX);

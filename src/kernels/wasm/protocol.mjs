@@ -102,4 +102,8 @@ export const TILE_BYTES = TILE_ROWS * TILE_COLS * 4;
  * @property {(args: number) => void} im2col conv2d's columns from an image (args record: src/kernels/window-abi.ts)
  * @property {(args: number) => void} col2im the adjoint: the columns added back onto the image
  * @property {(args: number) => void} maxPool max pooling's forward pass (args record: src/kernels/window-abi.ts)
+ * @property {(args: number) => void} channelMoments batch and layer norm's per-channel sums about a center (args records: src/kernels/norm-abi.ts)
+ * @property {(args: number) => void} channelGradSums the per-channel sums of the affine parameters' gradients
+ * @property {(args: number) => void} affineChannels y = x·a[c] + b[c] per channel
+ * @property {(args: number) => void} normalizeBackward the gradient through x̂ = (x − μ)/σ, given those sums
  */
