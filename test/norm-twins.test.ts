@@ -4,7 +4,8 @@
 
 import { afterEach, describe, expect, it } from "vitest";
 import { getBackend, setBackend } from "../src/kernels/index.ts";
-import { channelAffineGrads, channelMoments, normalizeBackward, normalizeChannels } from "../src/kernels/norm.ts";
+import { channelAffineGrads, channelMoments, normalizeBackward, normalizeByMoments, normalizeChannels } from "../src/kernels/norm.ts";
+import { TWIN_BLOCK } from "../src/kernels/twin-area.ts";
 import { wasmRuntime } from "../src/kernels/wasm/runtime.ts";
 import { randomFloat32 } from "./helpers/random.ts";
 
@@ -20,9 +21,9 @@ const cases: [string, Layout][] = [
   ["BatchNorm1d [N, C] with 7 channels (four a step, then three)", [9, 7, 1]],
   ["BatchNorm1d [N, C] with 8 channels", [6, 8, 1]],
   ["layer norm's [1, rows, features]", [1, 9, 37]],
-  ["several blocks of whole samples", [3, 2, 300_000]],
-  ["a sample larger than a block (blocks of channels)", [2, 3, 500_000]],
-  ["a run larger than a block", [1, 2, 1_100_000]],
+  ["several blocks of whole samples", [3, 2, Math.ceil(0.3 * TWIN_BLOCK)]],
+  ["a sample larger than a block (blocks of three channels and of two)", [2, 5, TWIN_BLOCK / 4 + 1]],
+  ["a run larger than a block", [1, 2, TWIN_BLOCK + 13]],
 ];
 
 /**
@@ -119,6 +120,18 @@ describe.each(cases)("%s", (_, layout) => {
       });
       expectClose(twin, reference, () => 0);
     }
+  });
+
+  it("normalizeByMoments: the statistics in float64 and y to float32 tolerance", () => {
+    const [reference, twin] = onBoth(["channelMoments", "affineChannels"], () => {
+      const y = new Float32Array(size), mean = new Float64Array(channels), variance = new Float64Array(channels), invStd = new Float64Array(channels);
+      normalizeByMoments(x, y, outer, channels, inner, 1e-5, mean, variance, invStd, scale, shift);
+      return { y, mean, variance, invStd };
+    });
+    expectClose(twin.mean, reference.mean, (c) => 1e-9 * Math.abs(reference.mean[c]));
+    expectClose(twin.variance, reference.variance, (c) => 1e-9 * reference.variance[c]);
+    expectClose(twin.invStd, reference.invStd, (c) => 1e-9 * reference.invStd[c]);
+    expectCloseF32(twin.y, reference.y);
   });
 
   it("channelAffineGrads: Σ g·x̂ and Σ g per channel in float64 (to 1e-9 of the count: |g| ≤ 1 and |x̂| < 2)", () => {

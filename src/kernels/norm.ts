@@ -2,12 +2,11 @@
 // backward of x̂ = (x − μ)/σ. Batch norm uses it as [n, c, h·w]; layer norm as [1, rows, features].
 // The loops over every element have WebAssembly SIMD twins (assembly/norm.ts) for float32.
 
-import { activeWasm } from "./backend.ts";
 import type { FloatArray } from "./float-array.ts";
 import { AffineArgs, GradSumArgs, MomentArgs, NormBackwardArgs } from "./norm-abi.ts";
-import { align64, type WasmRuntime } from "./wasm/runtime.ts";
+import { twinArea, type TwinArea } from "./twin-area.ts";
 
-/** mean[c] and the biased variance var[c] over every (outer, inner) element of channel c, two-pass in float64. */
+/** mean[c] and the biased variance var[c] over every (outer, inner) element of channel c, two-pass in float64 (the twin: see momentsPass). */
 export function channelMoments(x: FloatArray, outer: number, channels: number, inner: number, mean: Float64Array, variance: Float64Array): void {
   if (momentsTwin(x, outer, channels, inner, mean, variance)) return;
   const count = outer * inner;
@@ -46,6 +45,25 @@ function channelAffine(mean: Float64Array, invStd: Float64Array, scale: FloatArr
     a[c] = invStd[c] * (scale === null ? 1 : scale[c]);
     b[c] = (shift === null ? 0 : shift[c]) - mean[c] * a[c];
   }
+}
+
+/**
+ * A norm's forward on the input's own statistics: channelMoments into mean and variance, invStd from
+ * them, then normalizeChannels into y (its twin copies x into the wasm memory once for both).
+ */
+export function normalizeByMoments(
+  x: FloatArray, y: FloatArray, outer: number, channels: number, inner: number, eps: number,
+  mean: Float64Array, variance: Float64Array, invStd: Float64Array, scale: FloatArray | null, shift: FloatArray | null,
+): void {
+  if (normalizeByMomentsTwin(x, y, outer, channels, inner, eps, mean, variance, invStd, scale, shift)) return;
+  channelMoments(x, outer, channels, inner, mean, variance);
+  inverseStd(variance, eps, invStd);
+  normalizeChannels(x, y, outer, channels, inner, mean, invStd, scale, shift);
+}
+
+/** invStd[c] = 1/√(variance[c] + eps). */
+export function inverseStd(variance: Float64Array, eps: number, invStd: Float64Array): void {
+  for (let c = 0; c < variance.length; c++) invStd[c] = 1 / Math.sqrt(variance[c] + eps);
 }
 
 /**
@@ -104,138 +122,76 @@ export function channelAffineGrads(g: FloatArray, x: FloatArray, outer: number, 
   }
 }
 
-/** Floats per pass of a twin through the wasm memory: whole samples [channels, inner] when one fits, else parts of one. */
-const TWIN_BLOCK = 1 << 20;
-
-/** What a twin's pass takes at a time: the [outer, channels, inner] block of samples and channels from channel c on, contiguous from element `start`. */
-interface Block {
-  start: number;
-  outer: number;
-  c: number;
-  channels: number;
-  inner: number;
-}
-
-/** The blocks of [outer, channels, inner], each at most TWIN_BLOCK floats (or one whole run of inner), the largest first. */
-function blocksOf(outer: number, channels: number, inner: number): Block[] {
-  const blocks: Block[] = [];
-  const sample = channels * inner;
-  if (sample <= TWIN_BLOCK) {
-    const samples = Math.floor(TWIN_BLOCK / sample);
-    for (let o = 0; o < outer; o += samples) blocks.push({ start: o * sample, outer: Math.min(samples, outer - o), c: 0, channels, inner });
-    return blocks;
-  }
-  const per = Math.max(1, Math.floor(TWIN_BLOCK / inner)), run = Math.min(inner, TWIN_BLOCK);
-  for (let o = 0; o < outer; o++) {
-    for (let c = 0; c < channels; c += per) {
-      for (let i = 0; i < inner; i += run) blocks.push({ start: (o * channels + c) * inner + i, outer: 1, c, channels: Math.min(per, channels - c), inner: Math.min(run, inner - i) });
-    }
-  }
-  return blocks;
-}
-
-/**
- * Where a twin works in the wasm memory: its args record, per-channel float64 tables (zeroed), and a
- * slot per input for one block of it. Kernels write their output over slot 0.
- */
-class TwinArea {
-  readonly args: Int32Array;
-  readonly tables: Float64Array[];
-  private readonly slots: number[];
-  private readonly blocks: Block[];
-  /** The inputs the slots still hold after a pass over a single block (the next pass needs no copy), or null. */
-  private held: readonly Float32Array[] | null = null;
-
-  constructor(readonly rt: WasmRuntime, fields: number, tables: number, slots: number, outer: number, channels: number, inner: number) {
-    this.blocks = blocksOf(outer, channels, inner);
-    const largest = this.blocks[0];
-    const head = align64(4 * fields), table = align64(8 * channels), slot = align64(4 * largest.outer * largest.channels * largest.inner);
-    const at = rt.scratch(head + tables * table + slots * slot, false);
-    this.args = new Int32Array(rt.f32.buffer, at, fields);
-    this.tables = Array.from({ length: tables }, (_, t) => new Float64Array(rt.f32.buffer, at + head + t * table, channels));
-    this.slots = Array.from({ length: slots }, (_, s) => at + head + tables * table + s * slot);
-  }
-
-  /** The byte address of table t's entry for channel c. */
-  table(t: number, c: number): number {
-    return this.tables[t].byteOffset + 8 * c;
-  }
-
-  /**
-   * Runs `kernel` on each block: the block of every input copied into its slot, the record filled by
-   * `fill`, and slot 0 copied into the block of `output` after, when there is one.
-   */
-  pass(kernel: (args: number) => void, inputs: readonly Float32Array[], output: Float32Array | null, fill: (args: Int32Array, block: Block, slots: readonly number[]) => void): void {
-    const f32 = this.rt.f32;
-    const held = this.held !== null && inputs.every((a, s) => a === this.held![s]);
-    for (const b of this.blocks) {
-      const length = b.outer * b.channels * b.inner;
-      if (!held) inputs.forEach((a, s) => f32.set(a.subarray(b.start, b.start + length), this.slots[s] >> 2));
-      fill(this.args, b, this.slots);
-      kernel(this.args.byteOffset);
-      if (output !== null) output.set(f32.subarray(this.slots[0] >> 2, (this.slots[0] >> 2) + length), b.start);
-    }
-    this.held = this.blocks.length === 1 && output === null ? inputs : null;
-  }
-}
-
-/**
- * The area for a twin over [outer, channels, inner], or null, leaving the work to the reference loop:
- * on the js backend, when an array the elements go through is not a Float32Array, or for no elements.
- */
-function twinArea(arrays: readonly FloatArray[], fields: number, tables: number, outer: number, channels: number, inner: number): TwinArea | null {
-  const rt = activeWasm();
-  if (!rt || outer * channels * inner === 0 || !arrays.every((a) => a instanceof Float32Array)) return null;
-  return new TwinArea(rt, fields, tables, arrays.length, outer, channels, inner);
-}
-
-/**
- * channelMoments in one pass: with d = x − K, μ = K + Σd/m and σ² = Σd²/m − (Σd/m)². The shift K is
- * the channel's first value, which keeps the two terms of σ² from cancelling (with K = μ there is
- * nothing to cancel; a K of the data is never more than √m standard deviations from μ).
- */
 function momentsTwin(x: FloatArray, outer: number, channels: number, inner: number, mean: Float64Array, variance: Float64Array): boolean {
-  const area = twinArea([x], MomentArgs.count, 3, outer, channels, inner);
+  const area = twinArea([x], null, MomentArgs.count, 3, outer, channels, inner);
   if (area === null) return false;
+  momentsPass(area, x, outer, inner, mean, variance);
+  return true;
+}
+
+/**
+ * channelMoments in one pass over x (slot 0), with tables 0 to 2: with d = x − K, μ = K + Σd/m and
+ * σ² = Σd²/m − (Σd/m)². The shift K is the channel's first value, which keeps the two terms of σ²
+ * from cancelling (with K = μ there is nothing to cancel; a value of the data is never more than
+ * √m standard deviations from μ).
+ */
+function momentsPass(area: TwinArea, x: FloatArray, outer: number, inner: number, mean: Float64Array, variance: Float64Array): void {
   const [center, sum, squares] = area.tables;
-  for (let c = 0; c < channels; c++) center[c] = Number.isFinite(x[c * inner]) ? x[c * inner] : 0;
+  for (let c = 0; c < mean.length; c++) center[c] = Number.isFinite(x[c * inner]) ? x[c * inner] : 0;
   sum.fill(0);
   squares.fill(0);
-  area.pass(area.rt.kernels.channelMoments, [x as Float32Array], null, (args, b, [xs]) => {
+  area.pass(area.rt.kernels.channelMoments, false, (args, b, [xs]) => {
     args[MomentArgs.x] = xs;
     args[MomentArgs.outer] = b.outer; args[MomentArgs.channels] = b.channels; args[MomentArgs.inner] = b.inner;
     args[MomentArgs.center] = area.table(0, b.c); args[MomentArgs.sum] = area.table(1, b.c); args[MomentArgs.squares] = area.table(2, b.c);
   });
   const count = outer * inner;
-  for (let c = 0; c < channels; c++) {
+  for (let c = 0; c < mean.length; c++) {
     const d = sum[c] / count;
     mean[c] = center[c] + d;
     variance[c] = Math.max(0, squares[c] / count - d * d);
   }
-  return true;
 }
 
 function normalizeTwin(x: FloatArray, y: FloatArray, outer: number, channels: number, inner: number, mean: Float64Array, invStd: Float64Array, scale: FloatArray | null, shift: FloatArray | null): boolean {
-  const area = twinArea([x, y], AffineArgs.count, 2, outer, channels, inner);
+  const area = twinArea([x], y, AffineArgs.count, 2, outer, channels, inner);
   if (area === null) return false;
+  affinePass(area, mean, invStd, scale, shift);
+  return true;
+}
+
+/** normalizeChannels from x in slot 0 into the output, with tables 0 and 1. */
+function affinePass(area: TwinArea, mean: Float64Array, invStd: Float64Array, scale: FloatArray | null, shift: FloatArray | null): void {
   channelAffine(mean, invStd, scale, shift, area.tables[0], area.tables[1]);
-  area.pass(area.rt.kernels.affineChannels, [x as Float32Array], y as Float32Array, (args, b, [xs]) => {
+  area.pass(area.rt.kernels.affineChannels, true, (args, b, [xs]) => {
     args[AffineArgs.x] = xs; args[AffineArgs.y] = xs;
     args[AffineArgs.outer] = b.outer; args[AffineArgs.channels] = b.channels; args[AffineArgs.inner] = b.inner;
     args[AffineArgs.a] = area.table(0, b.c); args[AffineArgs.b] = area.table(1, b.c);
   });
+}
+
+/** normalizeByMoments' twin: the moments' pass, then y from the same blocks of x (not copied again when there is one). */
+function normalizeByMomentsTwin(
+  x: FloatArray, y: FloatArray, outer: number, channels: number, inner: number, eps: number,
+  mean: Float64Array, variance: Float64Array, invStd: Float64Array, scale: FloatArray | null, shift: FloatArray | null,
+): boolean {
+  const area = twinArea([x], y, Math.max(MomentArgs.count, AffineArgs.count), 3, outer, channels, inner);
+  if (area === null) return false;
+  momentsPass(area, x, outer, inner, mean, variance);
+  inverseStd(variance, eps, invStd);
+  affinePass(area, mean, invStd, scale, shift);
   return true;
 }
 
 /**
- * The pass of channelAffineGrads' twin, leaving g and x in slots 0 and 1 and, per channel, Σ g in
+ * The pass of channelAffineGrads' twin over g and x (slots 0 and 1), leaving per channel Σ g in
  * table 1 and Σ g·(x − μ) in table 2 (table 0 holds μ); the caller scales the latter by σ⁻¹.
  */
-function gradSumsPass(area: TwinArea, g: FloatArray, x: FloatArray, mean: Float64Array): void {
+function gradSumsPass(area: TwinArea, mean: Float64Array): void {
   area.tables[0].set(mean);
   area.tables[1].fill(0);
   area.tables[2].fill(0);
-  area.pass(area.rt.kernels.channelGradSums, [g as Float32Array, x as Float32Array], null, (args, b, [gs, xs]) => {
+  area.pass(area.rt.kernels.channelGradSums, false, (args, b, [gs, xs]) => {
     args[GradSumArgs.g] = gs; args[GradSumArgs.x] = xs;
     args[GradSumArgs.outer] = b.outer; args[GradSumArgs.channels] = b.channels; args[GradSumArgs.inner] = b.inner;
     args[GradSumArgs.mean] = area.table(0, b.c); args[GradSumArgs.sumG] = area.table(1, b.c); args[GradSumArgs.sumGD] = area.table(2, b.c);
@@ -243,9 +199,9 @@ function gradSumsPass(area: TwinArea, g: FloatArray, x: FloatArray, mean: Float6
 }
 
 function affineGradsTwin(g: FloatArray, x: FloatArray, outer: number, channels: number, inner: number, mean: Float64Array, invStd: Float64Array, dScale: FloatArray | Float64Array | null, dShift: FloatArray | Float64Array | null): boolean {
-  const area = twinArea([g, x], GradSumArgs.count, 3, outer, channels, inner);
+  const area = twinArea([g, x], null, GradSumArgs.count, 3, outer, channels, inner);
   if (area === null) return false;
-  gradSumsPass(area, g, x, mean);
+  gradSumsPass(area, mean);
   const [, sumG, sumGD] = area.tables;
   for (let c = 0; c < channels; c++) {
     if (dScale !== null) dScale[c] = sumGD[c] * invStd[c];
@@ -259,9 +215,9 @@ function normalizeBackwardTwin(
   dxhat: FloatArray, x: FloatArray, dx: FloatArray, outer: number, channels: number, inner: number, mean: Float64Array, invStd: Float64Array, scale: FloatArray | null,
   sums: { sumGX: Float64Array; sumG: Float64Array },
 ): boolean {
-  const area = twinArea([dxhat, x, dx], NormBackwardArgs.count, 5, outer, channels, inner);
+  const area = twinArea([dxhat, x], dx, NormBackwardArgs.count, 5, outer, channels, inner);
   if (area === null) return false;
-  gradSumsPass(area, dxhat, x, mean);
+  gradSumsPass(area, mean);
   const [, sumG, sumGD, invStdTable, k] = area.tables;
   for (let c = 0; c < channels; c++) {
     sums.sumG[c] = sumG[c];
@@ -269,7 +225,7 @@ function normalizeBackwardTwin(
   }
   invStdTable.set(invStd);
   backwardTerms(outer * inner, invStd, scale, sums, k, area.tables[1], area.tables[2]);
-  area.pass(area.rt.kernels.normalizeBackward, [dxhat as Float32Array, x as Float32Array], dx as Float32Array, (args, b, [gs, xs]) => {
+  area.pass(area.rt.kernels.normalizeBackward, true, (args, b, [gs, xs]) => {
     args[NormBackwardArgs.g] = gs; args[NormBackwardArgs.x] = xs; args[NormBackwardArgs.dx] = gs;
     args[NormBackwardArgs.outer] = b.outer; args[NormBackwardArgs.channels] = b.channels; args[NormBackwardArgs.inner] = b.inner;
     args[NormBackwardArgs.mean] = area.table(0, b.c); args[NormBackwardArgs.invStd] = area.table(3, b.c); args[NormBackwardArgs.k] = area.table(4, b.c);

@@ -1,6 +1,6 @@
 // batchNorm and layerNorm as PyTorch's: batch statistics in training (running ones updated in place), fused backward.
 
-import { channelAffineGrads, channelMoments, featureAffineGrads, normalizeBackward, normalizeChannels, scaleShiftFeatures } from "../kernels/norm.ts";
+import { channelAffineGrads, featureAffineGrads, inverseStd, normalizeBackward, normalizeByMoments, normalizeChannels, scaleShiftFeatures } from "../kernels/norm.ts";
 import { allocate } from "./dtype.ts";
 import { checkOptions, given } from "./describe.ts";
 import { checkTensor } from "./operand.ts";
@@ -45,21 +45,20 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
   if (!training && (runningMean === null || runningVar === null)) throw new TypeError(`${op}: runningMean and runningVar are required when training is false (the input is normalized by them)`);
 
   const xv = x.values();
-  const mean = new Float64Array(channels);
-  const variance = new Float64Array(channels);
+  const mean = new Float64Array(channels), variance = new Float64Array(channels), invStd = new Float64Array(channels);
+  const wv = weight === null ? null : weight.values(), bv = bias === null ? null : bias.values();
+  const y = allocate(x.dtype, x.size);
   if (training) {
-    channelMoments(xv, n, channels, inner, mean, variance);
+    normalizeByMoments(xv, y, n, channels, inner, eps, mean, variance, invStd, wv, bv);
     const unbias = count / (count - 1);
     if (runningMean !== null) updateInPlace(runningMean, (i, r) => (1 - momentum) * r + momentum * mean[i]);
     if (runningVar !== null) updateInPlace(runningVar, (i, r) => (1 - momentum) * r + momentum * variance[i] * unbias);
   } else {
     mean.set(runningMean!.values());
     variance.set(runningVar!.values());
+    inverseStd(variance, eps, invStd);
+    normalizeChannels(xv, y, n, channels, inner, mean, invStd, wv, bv);
   }
-  const invStd = variance.map((v) => 1 / Math.sqrt(v + eps));
-  const wv = weight === null ? null : weight.values();
-  const y = allocate(x.dtype, x.size);
-  normalizeChannels(xv, y, n, channels, inner, mean, invStd, wv, bias === null ? null : bias.values());
   const inputs = [x, weight, bias].filter((t): t is Tensor => t !== null);
   return fromOp(op, y, x.shape, inputs, (g) => {
     const gv = g.values();
@@ -110,12 +109,9 @@ export function layerNorm(x: Tensor, normalizedShape: number | readonly number[]
   const features = sizeOf(shape);
   const rows = features === 0 ? 0 : x.size / features;
   const xv = x.values();
-  const mean = new Float64Array(rows);
-  const variance = new Float64Array(rows);
-  channelMoments(xv, 1, rows, features, mean, variance);
-  const invStd = variance.map((v) => 1 / Math.sqrt(v + eps));
+  const mean = new Float64Array(rows), variance = new Float64Array(rows), invStd = new Float64Array(rows);
   const xhat = allocate(x.dtype, x.size);
-  normalizeChannels(xv, xhat, 1, rows, features, mean, invStd, null, null);
+  normalizeByMoments(xv, xhat, 1, rows, features, eps, mean, variance, invStd, null, null);
   const wv = weight === null ? null : weight.values();
   const y = weight === null && bias === null ? xhat : allocate(x.dtype, x.size);
   if (y !== xhat) scaleShiftFeatures(xhat, y, rows, features, wv, bias === null ? null : bias.values());
