@@ -66,6 +66,12 @@ export function inverseStd(variance: Float64Array, eps: number, invStd: Float64A
   for (let c = 0; c < variance.length; c++) invStd[c] = 1 / Math.sqrt(variance[c] + eps);
 }
 
+/** Per channel, Σ dx̂·x̂ and Σ dx̂: the scale's and the shift's gradients (channelAffineGrads). */
+export interface AffineSums {
+  sumGX: Float64Array;
+  sumG: Float64Array;
+}
+
 /**
  * Given dx̂ (the gradient with respect to x̂), the gradient with respect to x when μ and σ² are the
  * channel's own statistics over its m elements:
@@ -76,7 +82,7 @@ export function inverseStd(variance: Float64Array, eps: number, invStd: Float64A
  */
 export function normalizeBackward(
   dxhat: FloatArray, x: FloatArray, dx: FloatArray, outer: number, channels: number, inner: number, mean: Float64Array, invStd: Float64Array, scale: FloatArray | null,
-  sums: { sumGX: Float64Array; sumG: Float64Array } = { sumGX: new Float64Array(channels), sumG: new Float64Array(channels) },
+  sums: AffineSums = { sumGX: new Float64Array(channels), sumG: new Float64Array(channels) },
 ): void {
   if (normalizeBackwardTwin(dxhat, x, dx, outer, channels, inner, mean, invStd, scale, sums)) return;
   channelAffineGrads(dxhat, x, outer, channels, inner, mean, invStd, sums.sumGX, sums.sumG);
@@ -92,7 +98,7 @@ export function normalizeBackward(
 
 /** normalizeBackward's per-channel terms from the sums over `count` elements: k = σ⁻¹·scale, mean(dx̂) and mean(dx̂·x̂). */
 function backwardTerms(
-  count: number, invStd: Float64Array, scale: FloatArray | null, sums: { sumGX: Float64Array; sumG: Float64Array },
+  count: number, invStd: Float64Array, scale: FloatArray | null, sums: AffineSums,
   k: Float64Array, meanG: Float64Array, meanGX: Float64Array,
 ): void {
   for (let c = 0; c < k.length; c++) {
@@ -133,7 +139,8 @@ function momentsTwin(x: FloatArray, outer: number, channels: number, inner: numb
  * channelMoments in one pass over x (slot 0), with tables 0 to 2: with d = x − K, μ = K + Σd/m and
  * σ² = Σd²/m − (Σd/m)². The shift K is the channel's first value, which keeps the two terms of σ²
  * from cancelling (with K = μ there is nothing to cancel; a value of the data is never more than
- * √m standard deviations from μ).
+ * √m standard deviations from μ); 0 if that value is ±∞ or NaN, so that μ and σ² come out as the
+ * reference's.
  */
 function momentsPass(area: TwinArea, x: FloatArray, outer: number, inner: number, mean: Float64Array, variance: Float64Array): void {
   const [center, sum, squares] = area.tables;
@@ -213,7 +220,7 @@ function affineGradsTwin(g: FloatArray, x: FloatArray, outer: number, channels: 
 /** normalizeBackward's twin: the sums' pass, then dx from the same blocks (not copied again when there is one). */
 function normalizeBackwardTwin(
   dxhat: FloatArray, x: FloatArray, dx: FloatArray, outer: number, channels: number, inner: number, mean: Float64Array, invStd: Float64Array, scale: FloatArray | null,
-  sums: { sumGX: Float64Array; sumG: Float64Array },
+  sums: AffineSums,
 ): boolean {
   const area = twinArea([dxhat, x], dx, NormBackwardArgs.count, 5, outer, channels, inner);
   if (area === null) return false;
