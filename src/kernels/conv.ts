@@ -202,21 +202,19 @@ export function columnsAgain(x: FloatArray, g: ConvGeometry, packed: PackedColum
 /**
  * out [n, o, oh·ow] = W·cols + bias, one product per group: W's group block [o/groups, rows] times
  * that group's columns gives [o/groups, n·oh·ow] in a workspace, which is then laid out batch-major.
+ * The bias is written into the workspace first and the product accumulated onto it (rounded once,
+ * as linearForward), so that laying out is a plain copy of each plane.
  */
 export function convForward(cols: FloatArray, weight: FloatArray, bias: FloatArray | null, out: FloatArray, g: ConvGeometry): void {
   const rows = columnRows(g), width = columnCount(g), og = g.o / g.groups;
   const scratch = workspace(SLOT_PRODUCT, g.o * width, out);
+  if (bias !== null) for (let oc = 0; oc < g.o; oc++) scratch.fill(bias[oc], oc * width, (oc + 1) * width);
   for (let group = 0; group < g.groups; group++) {
-    gemm({ m: og, n: width, k: rows, a: weight, aOffset: group * og * rows, lda: rows, transA: false, b: cols, bOffset: group * rows * width, ldb: width, transB: false, c: scratch, cOffset: group * og * width, ldc: width, accumulate: false });
+    gemm({ m: og, n: width, k: rows, a: weight, aOffset: group * og * rows, lda: rows, transA: false, b: cols, bOffset: group * rows * width, ldb: width, transB: false, c: scratch, cOffset: group * og * width, ldc: width, accumulate: bias !== null });
   }
   const ohw = g.oh * g.ow;
   for (let b = 0; b < g.n; b++) {
-    for (let oc = 0; oc < g.o; oc++) {
-      const dst = (b * g.o + oc) * ohw;
-      const src = oc * width + b * ohw;
-      const shift = bias === null ? 0 : bias[oc];
-      for (let p = 0; p < ohw; p++) out[dst + p] = scratch[src + p] + shift;
-    }
+    for (let oc = 0; oc < g.o; oc++) out.set(scratch.subarray(oc * width + b * ohw, oc * width + (b + 1) * ohw), (b * g.o + oc) * ohw);
   }
 }
 
@@ -251,12 +249,23 @@ export function convBackwardInput(gT: FloatArray, weight: FloatArray, dx: FloatA
   if (staged && staged.home !== dx) dx.set(staged.home);
 }
 
-/** db [o] = the sum of each row of gT [o, n·oh·ow], in float64. */
+/**
+ * db [o] = the sum of each row of gT [o, n·oh·ow], in float64: four partial sums, so that the
+ * additions do not wait on one another (one running sum is bound by the latency of an add).
+ */
 export function convBackwardBias(gT: FloatArray, db: FloatArray, g: ConvGeometry): void {
   const width = columnCount(g);
   for (let oc = 0; oc < g.o; oc++) {
-    let s = 0;
-    for (let p = oc * width, end = p + width; p < end; p++) s += gT[p];
-    db[oc] = s;
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    let p = oc * width;
+    const end = p + width;
+    for (; p + 3 < end; p += 4) {
+      s0 += gT[p];
+      s1 += gT[p + 1];
+      s2 += gT[p + 2];
+      s3 += gT[p + 3];
+    }
+    for (; p < end; p++) s0 += gT[p];
+    db[oc] = s0 + s1 + (s2 + s3);
   }
 }

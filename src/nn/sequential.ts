@@ -1,7 +1,24 @@
 // nn.Sequential: modules applied in order; children are named "0", "1", ... as in PyTorch.
 
-import type { Tensor } from "../tensor/index.ts";
+import { isGradEnabled, opHooks, type Tensor } from "../tensor/index.ts";
+import { markIntermediate } from "../tensor/recycle.ts";
+import { GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh } from "./activation.ts";
+import { BatchNorm1d, BatchNorm2d } from "./batchnorm.ts";
+import { Conv2d } from "./conv.ts";
+import { Dropout } from "./dropout.ts";
+import { LayerNorm } from "./layernorm.ts";
+import { Linear } from "./linear.ts";
 import { Module } from "./module.ts";
+import { AvgPool2d, MaxPool2d } from "./pooling.ts";
+
+/**
+ * Layers whose forward keeps no tensor and returns either a new tensor in an array of its own or
+ * its input itself (never a view of it). Between two of them, a Sequential's intermediate output
+ * is read by the graph alone, so backward may reuse its array (tensor/recycle.ts). Exact classes
+ * only: a subclass may keep what it sees.
+ */
+const KEEPS_NO_TENSOR = new Set<unknown>([Linear, Conv2d, ReLU, LeakyReLU, Sigmoid, Tanh, GELU, Softmax, LogSoftmax, MaxPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d, LayerNorm, Dropout]);
+const keepsNoTensor = (m: Module): boolean => KEEPS_NO_TENSOR.has(m.constructor) && !Object.hasOwn(m, "forward");
 
 export class Sequential extends Module {
   /** model[0] is the first layer (as PyTorch's indexing). */
@@ -36,8 +53,25 @@ export class Sequential extends Module {
   }
 
   forward(x: Tensor): Tensor {
+    const layers = this.children();
+    const outputs: Tensor[] = [];
     let out = x;
-    for (const m of this.children()) out = m.forward(out);
+    for (const m of layers) outputs.push((out = m.forward(out)));
+    if (isGradEnabled() && opHooks.length === 0) markIntermediates(x, layers, outputs);
     return out;
   }
+}
+
+/**
+ * Marks each output that only layers keeping no tensor made and read: not the input, not the
+ * result, and wherever it appears (a layer may pass its input on), made and read by such layers.
+ * (An operation hook may keep what it sees: then nothing is marked.)
+ */
+function markIntermediates(x: Tensor, layers: Module[], outputs: Tensor[]): void {
+  const verdicts = new Map<Tensor, boolean>();
+  outputs.forEach((t, k) => {
+    const privateHere = k + 1 < outputs.length && keepsNoTensor(layers[k]) && keepsNoTensor(layers[k + 1]);
+    verdicts.set(t, (verdicts.get(t) ?? true) && privateHere);
+  });
+  for (const [t, isPrivate] of verdicts) if (isPrivate && t !== x) markIntermediate(t);
 }

@@ -77,6 +77,8 @@ export function backward(root: Tensor, gradient?: Tensor, options: BackwardOptio
         arrays.unhold(g);
         for (const t of [g, ...unheld]) arrays.recycleIfFree(t);
         if (!retainGraph) {
+          arrays.doneWith(node);
+          arrays.recycleIfFree(node);
           fn.backward = null;
           fn.inputs = [];
         }

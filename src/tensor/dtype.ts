@@ -1,4 +1,4 @@
-// Data types a tensor can hold, and the typed arrays behind them.
+// Data types a tensor can hold, and the typed arrays behind them: new, or from the free lists of arrays nobody can reach any more.
 
 import type { FloatArray } from "../kernels/float-array.ts";
 
@@ -12,24 +12,59 @@ export function checkDtype(op: string, dtype: unknown): DType {
   throw new TypeError(`${op}: unknown dtype ${JSON.stringify(dtype)} (valid: ${DTYPES.join(", ")})`);
 }
 
-/** A zero-filled array of `size` elements (from backward's free lists while a backward runs: see recycle.ts). */
+/** At most this many bytes wait on the free lists; more are left to the garbage collector. */
+const FREE_BYTES_LIMIT = 64 * 2 ** 20;
+
+/** Arrays that nobody can reach any more (see recycle.ts), by dtype and length, for allocate to hand out again. */
+const freeLists = new Map<string, FloatArray[]>();
+/** Bytes on the free lists now, and bytes allocate has made anew or taken from them so far. */
+const counts = { freeBytes: 0, madeBytes: 0, reusedBytes: 0 };
+let watcher: ((array: FloatArray) => void) | null = null;
+
+const listKey = (dtype: DType, size: number): string => `${dtype}:${size}`;
+
+/**
+ * A zero-filled array of `size` elements: one from the free lists when one of that size waits
+ * there (a training step then reuses the last step's arrays instead of leaving megabytes per step
+ * to the garbage collector, whose helper threads take a core from the BLAS threads), else a new one.
+ */
 export function allocate(dtype: DType, size: number): FloatArray {
-  return allocator === null ? newArray(dtype, size) : allocator(dtype, size);
+  const free = freeLists.get(listKey(dtype, size))?.pop();
+  let array: FloatArray;
+  if (free === undefined) {
+    array = dtype === "float64" ? new Float64Array(size) : new Float32Array(size);
+    counts.madeBytes += array.byteLength;
+  } else {
+    array = free.fill(0);
+    counts.freeBytes -= array.byteLength;
+    counts.reusedBytes += array.byteLength;
+  }
+  watcher?.(array);
+  return array;
 }
 
-/** A new zero-filled array, never a recycled one. */
-export function newArray(dtype: DType, size: number): FloatArray {
-  return dtype === "float64" ? new Float64Array(size) : new Float32Array(size);
+/** Puts a whole array that nobody can reach any more on the free lists: the caller vouches for that. */
+export function recycle(array: FloatArray): void {
+  if (array.length === 0 || counts.freeBytes + array.byteLength > FREE_BYTES_LIMIT) return;
+  const key = listKey(dtypeOf(array), array.length);
+  const list = freeLists.get(key);
+  if (list === undefined) freeLists.set(key, [array]);
+  else list.push(array);
+  counts.freeBytes += array.byteLength;
 }
 
-export type Allocator = (dtype: DType, size: number) => FloatArray;
-let allocator: Allocator | null = null;
+/** Calls `watch` with every array allocate hands out, until the returned function is called (backward records what it made). */
+export function watchAllocations(watch: (array: FloatArray) => void): () => void {
+  const previous = watcher;
+  watcher = watch;
+  return () => {
+    watcher = previous;
+  };
+}
 
-/** Installs the allocator that allocate() defers to (null: plain new arrays); returns the one it replaces. */
-export function setAllocator(next: Allocator | null): Allocator | null {
-  const previous = allocator;
-  allocator = next;
-  return previous;
+/** A copy of the byte counts (for tests and benchmarks). */
+export function allocationCounts(): Readonly<typeof counts> {
+  return { ...counts };
 }
 
 export function dtypeOf(array: FloatArray): DType {

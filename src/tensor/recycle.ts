@@ -1,42 +1,43 @@
-// Gradient arrays that backward made and consumed, kept for the next backward to make its own in.
+// Which arrays backward may give back to allocate's free lists (dtype.ts) once it is done with them.
 //
-// A training step's backward makes one array per gradient between layers (megabytes for a wide
-// MLP or a CNN) and drops each as soon as the op below has used it. Left to the garbage collector,
-// that memory comes back through full collections whose helper threads take a core from the BLAS
-// threads. Backward instead hands such arrays to a free list here, and `allocate` takes from it
-// while a backward runs, so from the second step on a step's backward allocates almost nothing.
-//
-// Only arrays nobody else can reach are recycled: made by `allocate` during this backward, held by
-// no pending gradient, never adopted as a leaf's .grad, never given to a custom op's backward
-// (which may keep it). The engine counts holders per ArrayBuffer, so views (reshape, transpose) and
-// one gradient passed to two inputs (add) keep their array alive.
+// A training step makes megabytes of arrays: the activations of the forward, the gradients between
+// layers of the backward. Left to the garbage collector, they come back through collections whose
+// helper threads take a core from the BLAS threads. Backward gives back two kinds, so that from the
+// second step on a step takes its arrays from the free lists:
+// - a gradient between layers, once the op below has used it: made by allocate during this
+//   backward, held by no pending gradient (holders are counted per ArrayBuffer, so a view of it, or
+//   one gradient passed to two inputs by add, keeps it), never adopted as a leaf's .grad, never
+//   given to or returned by a custom op's backward (which may keep it);
+// - an intermediate, once the ops that read it have run their backward: the output of one layer of
+//   a Sequential read only by the next (markIntermediate), in an array of its own (not a view).
 
-import { dtypeOf, newArray, setAllocator, type Allocator, type DType, type FloatArray } from "./dtype.ts";
+import { recycle, watchAllocations, type FloatArray } from "./dtype.ts";
 import type { Tensor } from "./tensor.ts";
 
-/** At most this many bytes wait on the free lists; more are left to the garbage collector. */
-const FREE_BYTES_LIMIT = 64 * 2 ** 20;
+/** Outputs that only the graph reaches: no caller, no layer keeps them (see nn/sequential.ts). */
+const intermediates = new WeakSet<Tensor>();
 
-const freeLists = new Map<string, FloatArray[]>();
-/** What the free lists hold, and how many arrays backward's allocations made anew or reused so far. */
-const stats = { freeBytes: 0, made: 0, reused: 0 };
-
-const listKey = (dtype: DType, size: number): string => `${dtype}:${size}`;
+/** t is read by nothing but the ops recorded in the graph: backward may give its array back once they have run. */
+export function markIntermediate(t: Tensor): void {
+  intermediates.add(t);
+}
 
 /** The arrays of one backward call: what it allocated, and how many pending gradients hold each. */
 export class BackwardArrays {
-  /** Made by allocate during this backward and still recyclable, by buffer. */
+  /** Arrays this backward may give back, by buffer: made by allocate during it, or intermediates' arrays. */
   private readonly fresh = new Map<ArrayBufferLike, FloatArray>();
   private readonly holders = new Map<ArrayBufferLike, number>();
-  private previousAllocator: Allocator | null = null;
+  private unwatch: (() => void) | null = null;
 
-  /** From now until end(), allocate() takes from the free lists and records what it hands out. */
+  /** From now until end(), records every array allocate hands out. */
   begin(): void {
-    this.previousAllocator = setAllocator((dtype, size) => this.take(dtype, size));
+    this.unwatch = watchAllocations((array) => {
+      if (array.length > 0) this.fresh.set(array.buffer, array);
+    });
   }
 
   end(): void {
-    setAllocator(this.previousAllocator);
+    this.unwatch?.();
     this.fresh.clear();
     this.holders.clear();
   }
@@ -55,40 +56,30 @@ export class BackwardArrays {
     else this.holders.delete(buffer);
   }
 
-  /** Puts g's array on the free lists if this backward made it and no pending gradient holds it. */
+  /**
+   * Node t's backward has run: every op that read t ran its backward before (reverse topological
+   * order), so an intermediate's array is free, if it is t's own: whole, and no input's storage.
+   */
+  doneWith(t: Tensor): void {
+    if (!intermediates.has(t) || t.gradFn === null || !t.gradFn.recycles) return;
+    const array = t.data.data;
+    if (array.byteOffset !== 0 || array.byteLength !== array.buffer.byteLength) return;
+    if (t.gradFn.inputs.some((input) => input.data.data.buffer === array.buffer)) return;
+    this.fresh.set(array.buffer, array);
+  }
+
+  /** Gives g's array back if this backward may and no pending gradient holds it. */
   recycleIfFree(g: Tensor): void {
     const buffer = g.data.data.buffer;
     if (this.holders.has(buffer)) return;
     const array = this.fresh.get(buffer);
     if (array === undefined) return;
     this.fresh.delete(buffer);
-    if (stats.freeBytes + array.byteLength > FREE_BYTES_LIMIT) return;
-    const key = listKey(dtypeOf(array), array.length);
-    const list = freeLists.get(key);
-    if (list === undefined) freeLists.set(key, [array]);
-    else list.push(array);
-    stats.freeBytes += array.byteLength;
+    recycle(array);
   }
 
-  /** g's array now belongs to someone else (a leaf's .grad, a custom op): never recycle it. */
+  /** g's array now belongs to someone else (a leaf's .grad, a custom op): never give it back. */
   keep(g: Tensor): void {
     this.fresh.delete(g.data.data.buffer);
   }
-
-  private take(dtype: DType, size: number): FloatArray {
-    const array = freeLists.get(listKey(dtype, size))?.pop();
-    const out = array === undefined ? newArray(dtype, size) : array.fill(0);
-    if (array === undefined) stats.made++;
-    else {
-      stats.reused++;
-      stats.freeBytes -= array.byteLength;
-    }
-    if (size > 0) this.fresh.set(out.buffer, out);
-    return out;
-  }
-}
-
-/** A copy of the counts (for tests and benchmarks). */
-export function recycleStats(): Readonly<typeof stats> {
-  return { ...stats };
 }
