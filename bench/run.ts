@@ -124,11 +124,13 @@ function trainSection(train: ReturnType<typeof loadTrainingSet>): void {
     for (const t of THREADS) {
       setNumThreads(t);
       const rates: number[][] = backends.map(() => []);
+      const newBytes: number[] = backends.map(() => 0);
       for (let round = 0; round <= plan.rounds; round++) {
         backends.forEach((backend, i) => {
           setBackend(backend);
           const timing = trainers[i].steps(round === 0 ? plan.warmupSteps : steps);
           if (round > 0) rates[i].push(rate(timing));
+          if (round > 0) newBytes[i] += timing.newBytes / (timing.steps * plan.rounds);
         });
       }
       const cells: Cell[] = [name, `${t}`];
@@ -137,7 +139,8 @@ function trainSection(train: ReturnType<typeof loadTrainingSet>): void {
         metrics[key] = median(rates[i]);
         cells.push(`${Math.min(...rates[i]).toFixed(0)}–${Math.max(...rates[i]).toFixed(0)}${compare(key)}`);
         setBackend(backend);
-        splitRows.push([name, `${t}`, label(backend), ...stepSplit(`${name} ${label(backend)} ${t}T`, widths, metrics[key])]);
+        metrics[`step ${name} ${label(backend)} ${t}T new KiB`] = newBytes[i] / 1024;
+        splitRows.push([name, `${t}`, label(backend), ...stepSplit(`${name} ${label(backend)} ${t}T`, widths, metrics[key]), (newBytes[i] / 1024).toFixed(0)]);
       });
       rows.push(cells);
       rss.push(rssMB());
@@ -150,9 +153,9 @@ function trainSection(train: ReturnType<typeof loadTrainingSet>): void {
     title: `Training samples/s, Adam (lr 1e-3), batch ${BATCH}, real MNIST: range over ${plan.rounds} rounds (W1 ${plan.w1Steps} steps, W2 ${plan.w2Steps}), backends taking turns (vs prev: the median)`,
   }));
   console.log(`Resident memory (MB), before, then after each row: ${rss.map((x) => x.toFixed(0)).join(" → ")}`);
-  const splitColumns: Column[] = [{ header: "model" }, { header: "threads", align: "right" }, { header: "backend" }, ...["step", "products", "the rest", "rest share"].map((header) => ({ header, align: "right" as const }))];
+  const splitColumns: Column[] = [{ header: "model" }, { header: "threads", align: "right" }, { header: "backend" }, ...["step", "products", "the rest", "rest share", "new KiB"].map((header) => ({ header, align: "right" as const }))];
   console.log("\n" + formatTable(splitColumns, splitRows, {
-    title: "Where a step's time goes, µs: the whole step (at the median rate above), its matrix products each timed alone (median call), and the rest by difference",
+    title: "Where a step's time goes, µs: the whole step (at the median rate above), its matrix products each timed alone (median call), and the rest by difference; new KiB: arrays a step made anew rather than reused (allocate's free lists)",
   }));
   console.log("PyTorch on the same models and threads, with the same split: /usr/bin/python3 scripts/bench-pytorch-mlp.py");
 }
@@ -193,7 +196,8 @@ function trainRow(name: string, how: string, t: Timing, stepsPerEpoch: number): 
   const epochSeconds = (t.seconds / t.steps) * stepsPerEpoch;
   metrics[`train ${name} samples/s`] = perSecond;
   metrics[`train ${name} s/epoch`] = epochSeconds;
-  return [name, how, perSecond.toFixed(0), epochSeconds.toFixed(2), compare(`train ${name} samples/s`).trim()];
+  metrics[`train ${name} new KiB/step`] = t.newBytes / t.steps / 1024;
+  return [name, how, perSecond.toFixed(0), epochSeconds.toFixed(2), (t.newBytes / t.steps / 1024).toFixed(0), compare(`train ${name} samples/s`).trim()];
 }
 
 function scalingSection(train: ReturnType<typeof loadTrainingSet>): void {
@@ -220,7 +224,7 @@ function cnnSection(train: ReturnType<typeof loadTrainingSet>): void {
     const best = [t.steps(plan.cnnSteps), t.steps(plan.cnnSteps)].reduce((a, b) => (rate(b) > rate(a) ? b : a));
     rows.push(trainRow(name, `best of 2 × ${plan.cnnSteps} steps after ${plan.warmupSteps} warm-up`, best, t.stepsPerEpoch));
   }
-  const columns: Column[] = [{ header: "model" }, { header: "timed" }, { header: "samples/s", align: "right" }, { header: "s / epoch", align: "right" }, { header: "vs prev", align: "right" }];
+  const columns: Column[] = [{ header: "model" }, { header: "timed" }, { header: "samples/s", align: "right" }, { header: "s / epoch", align: "right" }, { header: "new KiB / step", align: "right" }, { header: "vs prev", align: "right" }];
   console.log("\n" + formatTable(columns, rows, { title: `CNN training, Adam (lr 1e-3), batch ${BATCH}, real MNIST, ${threads} threads` }));
   const convRows = lenetConvs(BATCH).map((layer) => {
     const r = measureConv(layer, plan.convRepeats);

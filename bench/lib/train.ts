@@ -3,6 +3,7 @@
 import { DataLoader, manualSeed, nn, optim } from "../../src/index.ts";
 import type { TensorDataset } from "../../src/data/index.ts";
 import { featureMeanStd, loadMnist, standardize } from "../../datasets/index.ts";
+import { allocationCounts } from "../../src/tensor/dtype.ts";
 
 /** The full MNIST training set (60,000 digits), standardized by its own mean and std as examples/mnist.ts does. */
 export function loadTrainingSet(): TensorDataset {
@@ -18,6 +19,8 @@ export interface Timing {
   seconds: number;
   /** Resident set size (MB) at the end. */
   rssMB: number;
+  /** Bytes of arrays that allocate made anew (not taken from its free lists) during these steps. */
+  newBytes: number;
 }
 
 export interface Trainer {
@@ -38,6 +41,7 @@ export function trainer(train: TensorDataset, build: () => nn.Module, batchSize:
   const loader = new DataLoader(train, { batchSize, shuffle: true, seed });
   const run = (limit: number): Timing => {
     let steps = 0, samples = 0, lossSum = 0;
+    const made0 = allocationCounts().madeBytes;
     const t0 = performance.now();
     while (steps < limit) {
       for (const { x, y } of loader) {
@@ -52,7 +56,7 @@ export function trainer(train: TensorDataset, build: () => nn.Module, batchSize:
     }
     const seconds = (performance.now() - t0) / 1000;
     if (!Number.isFinite(lossSum)) throw new Error(`bench: training ${model.constructor.name} diverged`);
-    return { steps, samples, seconds, rssMB: rssMB() };
+    return { steps, samples, seconds, rssMB: rssMB(), newBytes: allocationCounts().madeBytes - made0 };
   };
   return { epoch: () => run(loader.length), steps: run, stepsPerEpoch: loader.length };
 }

@@ -6,18 +6,20 @@ import { GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh } from "./act
 import { BatchNorm1d, BatchNorm2d } from "./batchnorm.ts";
 import { Conv2d } from "./conv.ts";
 import { Dropout } from "./dropout.ts";
+import { Flatten, Unflatten } from "./flatten.ts";
 import { LayerNorm } from "./layernorm.ts";
 import { Linear } from "./linear.ts";
 import { Module } from "./module.ts";
 import { AvgPool2d, MaxPool2d } from "./pooling.ts";
 
 /**
- * Layers whose forward keeps no tensor and returns either a new tensor in an array of its own or
- * its input itself (never a view of it). Between two of them, a Sequential's intermediate output
- * is read by the graph alone, so backward may reuse its array (tensor/recycle.ts). Exact classes
- * only: a subclass may keep what it sees.
+ * Layers whose forward keeps no tensor and returns a new tensor in an array of its own, or its
+ * input itself, or (VIEWS) a view of its input. Between two of them, a Sequential's intermediate
+ * output is read by the graph alone, so backward may reuse its array (tensor/recycle.ts). Exact
+ * classes only: a subclass may keep what it sees.
  */
-const KEEPS_NO_TENSOR = new Set<unknown>([Linear, Conv2d, ReLU, LeakyReLU, Sigmoid, Tanh, GELU, Softmax, LogSoftmax, MaxPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d, LayerNorm, Dropout]);
+const VIEWS = new Set<unknown>([Flatten, Unflatten]);
+const KEEPS_NO_TENSOR = new Set<unknown>([...VIEWS, Linear, Conv2d, ReLU, LeakyReLU, Sigmoid, Tanh, GELU, Softmax, LogSoftmax, MaxPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d, LayerNorm, Dropout]);
 const keepsNoTensor = (m: Module): boolean => KEEPS_NO_TENSOR.has(m.constructor) && !Object.hasOwn(m, "forward");
 
 export class Sequential extends Module {
@@ -64,14 +66,18 @@ export class Sequential extends Module {
 
 /**
  * Marks each output that only layers keeping no tensor made and read: not the input, not the
- * result, and wherever it appears (a layer may pass its input on), made and read by such layers.
- * (An operation hook may keep what it sees: then nothing is marked.)
+ * result, wherever it appears (a layer may pass its input on), and only if the view a view layer
+ * makes of it is marked too (the view shares its array). From the last output back, so that a
+ * view's verdict is known before its input's. (An operation hook may keep what it sees: then
+ * nothing is marked.)
  */
 function markIntermediates(x: Tensor, layers: Module[], outputs: Tensor[]): void {
   const verdicts = new Map<Tensor, boolean>();
-  outputs.forEach((t, k) => {
-    const privateHere = k + 1 < outputs.length && keepsNoTensor(layers[k]) && keepsNoTensor(layers[k + 1]);
+  for (let k = outputs.length - 1; k >= 0; k--) {
+    const t = outputs[k];
+    const reader = layers[k + 1];
+    const privateHere = reader !== undefined && keepsNoTensor(layers[k]) && keepsNoTensor(reader) && (!VIEWS.has(reader.constructor) || verdicts.get(outputs[k + 1]) === true);
     verdicts.set(t, (verdicts.get(t) ?? true) && privateHere);
-  });
+  }
   for (const [t, isPrivate] of verdicts) if (isPrivate && t !== x) markIntermediate(t);
 }
