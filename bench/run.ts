@@ -13,7 +13,7 @@ import { BACKENDS, backendInfo, getBackend, getNumThreads, setBackend, setNumThr
 import { formatTable, type Cell, type Column } from "../src/report/index.ts";
 import { commandLine, oneOf } from "../examples/lib/cli.ts";
 import { ADAM_NET, BATCH, MLP, measureGemm, mlpProducts, W1, W2, warmUpGemm } from "./lib/gemm.ts";
-import { loadTrainingSet, rssMB, trainer, type Timing } from "./lib/train.ts";
+import { loadTrainingSet, rssMB, trainer, warmUp, type Timing } from "./lib/train.ts";
 import { lenetConvs, measureConv } from "./lib/cnn.ts";
 import { lenet5, mlp } from "../examples/mnist/models.ts";
 
@@ -39,8 +39,8 @@ const runs = (section: Section) => only === undefined || only === section;
  * taking turns within each round, so that a change in the machine's load hits them alike.
  */
 const plan = quick
-  ? { gemmMs: 60, rounds: 3, w1Steps: 60, w2Steps: 10, scalingSteps: 60, warmupSteps: 10, cnnSteps: 40, convRepeats: 5 }
-  : { gemmMs: 150, rounds: 5, w1Steps: 200, w2Steps: 30, scalingSteps: 300, warmupSteps: 20, cnnSteps: 150, convRepeats: 20 };
+  ? { gemmMs: 60, rounds: 3, w1Steps: 60, w2Steps: 10, scalingSteps: 60, warmupSeconds: 1, cnnSteps: 40, convRepeats: 5 }
+  : { gemmMs: 150, rounds: 5, w1Steps: 200, w2Steps: 30, scalingSteps: 300, warmupSeconds: 2, cnnSteps: 150, convRepeats: 20 };
 const WIDTHS = [128, 256, 512, 1024, 2048];
 const BATCHES = [32, 64, 128, 256, 512];
 
@@ -128,9 +128,10 @@ function trainSection(train: ReturnType<typeof loadTrainingSet>): void {
       for (let round = 0; round <= plan.rounds; round++) {
         backends.forEach((backend, i) => {
           setBackend(backend);
-          const timing = trainers[i].steps(round === 0 ? plan.warmupSteps : steps);
-          if (round > 0) rates[i].push(rate(timing));
-          if (round > 0) newBytes[i] += timing.newBytes / (timing.steps * plan.rounds);
+          if (round === 0) return warmUp(trainers[i], plan.warmupSeconds);
+          const timing = trainers[i].steps(steps);
+          rates[i].push(rate(timing));
+          newBytes[i] += timing.newBytes / (timing.steps * plan.rounds);
         });
       }
       const cells: Cell[] = [name, `${t}`];
@@ -150,7 +151,7 @@ function trainSection(train: ReturnType<typeof loadTrainingSet>): void {
   metrics["train RSS growth MB"] = rss[rss.length - 1] - rss[1];
   const columns: Column[] = [{ header: "model" }, { header: "threads", align: "right" }, ...backends.map((b) => ({ header: label(b), align: "right" as const }))];
   console.log("\n" + formatTable(columns, rows, {
-    title: `Training samples/s, Adam (lr 1e-3), batch ${BATCH}, real MNIST: range over ${plan.rounds} rounds (W1 ${plan.w1Steps} steps, W2 ${plan.w2Steps}), backends taking turns (vs prev: the median)`,
+    title: `Training samples/s, Adam (lr 1e-3), batch ${BATCH}, real MNIST: range over ${plan.rounds} rounds (W1 ${plan.w1Steps} steps, W2 ${plan.w2Steps}) after ${plan.warmupSeconds} s of warm-up, backends taking turns (vs prev: the median)`,
   }));
   console.log(`Resident memory (MB), before, then after each row: ${rss.map((x) => x.toFixed(0)).join(" → ")}`);
   const splitColumns: Column[] = [{ header: "model" }, { header: "threads", align: "right" }, { header: "backend" }, ...["step", "products", "the rest", "rest share", "new KiB"].map((header) => ({ header, align: "right" as const }))];
@@ -203,16 +204,16 @@ function trainRow(name: string, how: string, t: Timing, stepsPerEpoch: number): 
 function scalingSection(train: ReturnType<typeof loadTrainingSet>): void {
   const measure = (widths: number[], batch: number, key: string): Cell[] => {
     const t = trainer(train, mlpOf(widths), batch);
-    t.steps(plan.warmupSteps);
+    warmUp(t, plan.warmupSeconds);
     const timing = t.steps(plan.scalingSteps);
     metrics[key] = rate(timing);
     return [rate(timing).toFixed(0), ((timing.seconds / timing.steps) * 1000).toFixed(2), compare(key).trim()];
   };
   const columns = (first: string): Column[] => [{ header: first, align: "right" }, { header: "samples/s", align: "right" }, { header: "ms / step", align: "right" }, { header: "vs prev", align: "right" }];
   const byWidth = WIDTHS.map((h) => [String(h), ...measure([784, h, 10], BATCH, `scaling width ${h}`)]);
-  console.log("\n" + formatTable(columns("hidden h"), byWidth, { title: `Scaling with the hidden width: 784-h-10, batch ${BATCH}, Adam, ${plan.scalingSteps} steps after ${plan.warmupSteps} warm-up` }));
+  console.log("\n" + formatTable(columns("hidden h"), byWidth, { title: `Scaling with the hidden width: 784-h-10, batch ${BATCH}, Adam, ${plan.scalingSteps} steps after ${plan.warmupSeconds} s of warm-up` }));
   const byBatch = BATCHES.map((b) => [String(b), ...measure(W1, b, `scaling batch ${b}`)]);
-  console.log("\n" + formatTable(columns("batch"), byBatch, { title: `Scaling with the batch: 784-256-10, Adam, ${plan.scalingSteps} steps after ${plan.warmupSteps} warm-up` }));
+  console.log("\n" + formatTable(columns("batch"), byBatch, { title: `Scaling with the batch: 784-256-10, Adam, ${plan.scalingSteps} steps after ${plan.warmupSeconds} s of warm-up` }));
 }
 
 function cnnSection(train: ReturnType<typeof loadTrainingSet>): void {
@@ -220,9 +221,9 @@ function cnnSection(train: ReturnType<typeof loadTrainingSet>): void {
   for (const batchnorm of [false, true]) {
     const name = `LeNet-5${batchnorm ? " + BatchNorm" : ""}`;
     const t = trainer(train, () => lenet5({ batchnorm }), BATCH);
-    t.steps(plan.warmupSteps);
+    warmUp(t, plan.warmupSeconds);
     const best = [t.steps(plan.cnnSteps), t.steps(plan.cnnSteps)].reduce((a, b) => (rate(b) > rate(a) ? b : a));
-    rows.push(trainRow(name, `best of 2 × ${plan.cnnSteps} steps after ${plan.warmupSteps} warm-up`, best, t.stepsPerEpoch));
+    rows.push(trainRow(name, `best of 2 × ${plan.cnnSteps} steps after ${plan.warmupSeconds} s of warm-up`, best, t.stepsPerEpoch));
   }
   const columns: Column[] = [{ header: "model" }, { header: "timed" }, { header: "samples/s", align: "right" }, { header: "s / epoch", align: "right" }, { header: "new KiB / step", align: "right" }, { header: "vs prev", align: "right" }];
   console.log("\n" + formatTable(columns, rows, { title: `CNN training, Adam (lr 1e-3), batch ${BATCH}, real MNIST, ${threads} threads` }));

@@ -4,7 +4,7 @@ Adam (lr 1e-3) at batch 128 on random 28x28 inputs (the work does not depend on 
 GFLOP/s of its two conv layers forward and backward. Not part of CI; needs Debian's python3-torch.
 Threads as scripts/pytorch_threads.py sets them: for 2, each way to use two cores, and the best counts.
 
-    /usr/bin/python3 scripts/bench-pytorch-cnn.py [--threads N] [--steps S] [--batchnorm]
+    /usr/bin/python3 scripts/bench-pytorch-cnn.py [--threads N] [--steps S] [--batchnorm] [--warmup-seconds 2]
 """
 import argparse
 import time
@@ -17,6 +17,7 @@ from pytorch_threads import CONFIGS, openblas, use
 parser = argparse.ArgumentParser()
 parser.add_argument("--threads", type=int, default=2)
 parser.add_argument("--steps", type=int, default=100)
+parser.add_argument("--warmup-seconds", type=float, default=2, help="training before the timing, as npm run bench (--quick: 1)")
 parser.add_argument("--batch", type=int, default=128)
 parser.add_argument("--batchnorm", action="store_true")
 args = parser.parse_args()
@@ -63,7 +64,8 @@ def best_rate(fn, work, repeats, rounds=3):
 best = (0.0, None)
 for torch_threads, blas_threads in CONFIGS[args.threads]:
     use(blas, torch_threads, blas_threads)
-    for _ in range(10):
+    warm_until = time.perf_counter() + args.warmup_seconds
+    while time.perf_counter() < warm_until:
         step()
     samples = best_rate(step, args.batch, args.steps)
     print(f"PyTorch {torch.__version__}, {torch_threads} threads + OpenBLAS {blas_threads}: LeNet-5{' + BatchNorm' if args.batchnorm else ''}, "

@@ -7,7 +7,7 @@ time goes, as `npm run bench` splits it: the step, its matrix products each time
 Threads as scripts/pytorch_threads.py sets them: "1 thread" is one for PyTorch and one for OpenBLAS;
 "2 threads" is each way to use two cores, and the best is PyTorch's figure.
 
-    /usr/bin/python3 scripts/bench-pytorch-mlp.py [--rounds 5] [--w1-steps 200] [--w2-steps 30]
+    /usr/bin/python3 scripts/bench-pytorch-mlp.py [--rounds 5] [--w1-steps 200] [--w2-steps 30] [--warmup-seconds 2]
 """
 import argparse
 import os
@@ -79,11 +79,19 @@ def time_steps(model, optimizer, data, steps):
     return steps * BATCH / (time.perf_counter() - t0)
 
 
+def warm_up(model, optimizer, data, seconds):
+    """Trains for `seconds`, as npm run bench does before its rounds (PyTorch needs little of it; ndgrad's code is compiled by V8 in tiers)."""
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < seconds:
+        time_steps(model, optimizer, data, 5)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--w1-steps", type=int, default=200)
     parser.add_argument("--w2-steps", type=int, default=30)
+    parser.add_argument("--warmup-seconds", type=float, default=2, help="training before the rounds, as npm run bench (--quick: 1)")
     args = parser.parse_args()
     steps = {"W1 784-256-10": args.w1_steps, "W2 784-1000-1000-10": args.w2_steps}
     blas = openblas()
@@ -103,7 +111,7 @@ def main():
                 model = mlp(widths)
                 optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
                 data = batches(x, y, generator)
-                time_steps(model, optimizer, data, max(5, steps[name] // 5))
+                warm_up(model, optimizer, data, args.warmup_seconds)
                 rates = sorted(time_steps(model, optimizer, data, steps[name]) for _ in range(args.rounds))
                 step = BATCH / rates[len(rates) // 2] * 1e6
                 prod = products_us(widths)
