@@ -10,6 +10,6 @@ cd "$(dirname "$0")/.."
 pairs="${1:-4}"
 for ((i = 1; i <= pairs; i++)); do
   echo "== pair $i of $pairs"
-  npm run --silent bench -- --only train --quick | sed '/Where a step/q' | grep -E '^│ W[12] .*│ +[12] │ +[0-9]'
+  npm run --silent bench -- --only train --quick | sed -n '1,/Where a step/p' | grep -E '^│ W[12] .*│ +[12] │ +[0-9]'
   /usr/bin/python3 scripts/bench-pytorch-mlp.py --rounds 3 --w1-steps 60 --w2-steps 10 --warmup-seconds 1 | grep -E '^W[12] .* (1\+1|1\+2|2\+1) '
 done
