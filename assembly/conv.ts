@@ -2,10 +2,7 @@
 // loops in src/kernels/conv.ts (same walk, same order of additions), on float32 in the wasm memory.
 
 import { ColumnArgs as A } from "../src/kernels/window-abi";
-
-@inline function arg(a: usize, f: i32): i32 {
-  return load<i32>(a + (<usize>f << 2));
-}
+import { arg } from "./args";
 
 /** cols ← the column matrix of group `group` of the image (padding taps zero); the args record is at `a`. */
 export function im2col(a: usize): void {

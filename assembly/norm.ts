@@ -3,10 +3,7 @@
 // sum and product in float64 as in the reference (each four float32 lanes as two f64x2).
 
 import { AffineArgs as AA, GradSumArgs as GA, MomentArgs as MA, NormBackwardArgs as BA } from "../src/kernels/norm-abi";
-
-@inline function arg(a: usize, f: i32): i32 {
-  return load<i32>(a + (<usize>f << 2));
-}
+import { arg } from "./args";
 
 @inline function address(a: usize, f: i32): usize {
   return <usize>arg(a, f);

@@ -2,10 +2,7 @@
 // windows, same tie and NaN rules), on float32 in the wasm memory.
 
 import { MaxPoolArgs as A } from "../src/kernels/window-abi";
-
-@inline function arg(a: usize, f: i32): i32 {
-  return load<i32>(a + (<usize>f << 2));
-}
+import { arg } from "./args";
 
 /**
  * out = the max of each window, argmax = where it was (iy·w + ix within its plane); the args record
