@@ -19,11 +19,15 @@ describe("backward", () => {
     expect(x.grad!.toArray()).toEqual([8, -16, 24]);
   });
 
-  it("accumulates into .grad across calls, as PyTorch", () => {
+  it("accumulates into .grad across calls, in place, as PyTorch", () => {
     const x = tensor([2, 3], { requiresGrad: true });
     x.mul(x).sum().backward();
+    const kept = x.grad!;
     x.mul(x).sum().backward();
     expect(x.grad!.toArray()).toEqual([8, 12]);
+    // PyTorch adds into the same tensor: `g = w.grad; ...backward(); g is w.grad` holds, and g shows the sum.
+    expect(x.grad).toBe(kept);
+    expect(kept.toArray()).toEqual([8, 12]);
     x.grad = null;
     x.mul(3).sum().backward();
     expect(x.grad!.toArray()).toEqual([3, 3]);

@@ -2,6 +2,7 @@
 
 import { checkOptions } from "./describe.ts";
 import { allocate } from "./dtype.ts";
+import ops from "ndarray-ops";
 import { add } from "./elementwise.ts";
 import { noGrad } from "./grad-mode.ts";
 import { fmt, sameShape } from "./shape.ts";
@@ -116,7 +117,8 @@ function topologicalOrder(root: Tensor): Tensor[] {
 }
 
 /**
- * leaf.grad += g, as PyTorch accumulates across backward calls. A fresh gradient array is adopted
+ * leaf.grad += g, as PyTorch accumulates across backward calls: into the existing .grad in place,
+ * so that a reference kept to it sees the sum, as in PyTorch. A fresh gradient array is adopted
  * as it is (no copy on the hot path); one that is shared or strided is copied, so that no two
  * leaves, and never the caller's gradient, share storage (zeroGrad may fill a grad in place).
  */
@@ -131,7 +133,9 @@ function accumulateLeaf(leaf: Tensor, g: Tensor, taken: Set<ArrayBufferLike>, ar
     taken.add(adopted.buffer);
   } else {
     if (!sameShape(existing.shape, leaf.shape)) throw new Error(`backward: the existing .grad has shape ${fmt(existing.shape)} but the tensor has ${fmt(leaf.shape)}`);
-    setGrad(leaf, add(existing, g));
+    if (existing.dtype !== g.dtype) throw new Error(`backward: the existing .grad is ${existing.dtype} but the gradient is ${g.dtype}`);
+    ops.addeq(existing.data, g.data);
+    existing.bumpVersion();
   }
   arrays.keep(gradOf(leaf)!);
 }
