@@ -1,8 +1,8 @@
 // The backward pass: walk the graph in reverse topological order, sum gradients where paths meet, fill leaves' .grad.
 
+import ops from "ndarray-ops";
 import { checkOptions } from "./describe.ts";
 import { allocate } from "./dtype.ts";
-import ops from "ndarray-ops";
 import { add } from "./elementwise.ts";
 import { noGrad } from "./grad-mode.ts";
 import { fmt, sameShape } from "./shape.ts";
