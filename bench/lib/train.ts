@@ -63,8 +63,8 @@ export function trainer(train: TensorDataset, build: () => nn.Module, batchSize:
 
 /**
  * Trains until `seconds` have passed, 10 steps at a time. V8 compiles a step's code in tiers over
- * its first few hundred steps (W1 trained at 56–65k samples/s in its first 100 steps on 2 threads,
- * 90–99k after 1,200), and a training run spends nearly all its time past that point.
+ * its first few hundred steps (timed 100 steps at a time, W1 trained at 56–65k samples/s at first on
+ * 2 threads and at 90–99k after 1,200), and a training run spends nearly all its time past that point.
  */
 export function warmUp(t: Trainer, seconds: number): void {
   const t0 = performance.now();
