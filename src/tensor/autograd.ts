@@ -76,7 +76,8 @@ export function backward(root: Tensor, gradient?: Tensor, options: BackwardOptio
         });
         // Only now, with every input's gradient stored: one array can be returned for two inputs.
         arrays.unhold(g);
-        for (const t of [g, ...unheld]) arrays.recycleIfFree(t);
+        arrays.recycleIfFree(g);
+        for (const t of unheld) arrays.recycleIfFree(t);
         if (!retainGraph) {
           arrays.doneWith(node);
           arrays.recycleIfFree(node);

@@ -16,12 +16,10 @@ export function checkDtype(op: string, dtype: unknown): DType {
 const FREE_BYTES_LIMIT = 64 * 2 ** 20;
 
 /** Arrays that nobody can reach any more (see recycle.ts), by dtype and length, for allocate to hand out again. */
-const freeLists = new Map<string, FloatArray[]>();
+const freeLists: Record<DType, Map<number, FloatArray[]>> = { float32: new Map(), float64: new Map() };
 /** Bytes on the free lists now, and bytes allocate has made anew or taken from them so far. */
 const counts = { freeBytes: 0, madeBytes: 0, reusedBytes: 0 };
 let watcher: ((array: FloatArray) => void) | null = null;
-
-const listKey = (dtype: DType, size: number): string => `${dtype}:${size}`;
 
 /**
  * A zero-filled array of `size` elements: one from the free lists when one of that size waits
@@ -29,7 +27,7 @@ const listKey = (dtype: DType, size: number): string => `${dtype}:${size}`;
  * to the garbage collector, whose helper threads take a core from the BLAS threads), else a new one.
  */
 export function allocate(dtype: DType, size: number): FloatArray {
-  const free = freeLists.get(listKey(dtype, size))?.pop();
+  const free = freeLists[dtype].get(size)?.pop();
   let array: FloatArray;
   if (free === undefined) {
     array = dtype === "float64" ? new Float64Array(size) : new Float32Array(size);
@@ -46,9 +44,9 @@ export function allocate(dtype: DType, size: number): FloatArray {
 /** Puts a whole array that nobody can reach any more on the free lists: the caller vouches for that. */
 export function recycle(array: FloatArray): void {
   if (array.length === 0 || counts.freeBytes + array.byteLength > FREE_BYTES_LIMIT) return;
-  const key = listKey(dtypeOf(array), array.length);
-  const list = freeLists.get(key);
-  if (list === undefined) freeLists.set(key, [array]);
+  const lists = freeLists[dtypeOf(array)];
+  const list = lists.get(array.length);
+  if (list === undefined) lists.set(array.length, [array]);
   else list.push(array);
   counts.freeBytes += array.byteLength;
 }
